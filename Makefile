@@ -1,0 +1,40 @@
+# Two commands set everything up on a fresh Debian machine:
+#   make ebook   creates .venv/, installs the project, builds every guide into dist/
+#   make test    installs the test tools and runs ruff and the test suite
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+GUIDES := $(wildcard manuscript/*.md)
+
+.PHONY: ebook test lint deps clean
+
+ebook: $(VENV)/.installed
+	$(BIN)/publish build $(GUIDES) --out dist
+
+test: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+
+# System libraries WeasyPrint needs (Pango, HarfBuzz subset); installed with apt-get when
+# run as root, otherwise the check says what to install.
+deps:
+	$(PYTHON) -m guidepress.sysdeps
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m guidepress.sysdeps
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(PYTHON) -m guidepress.sysdeps --tests
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+clean:
+	rm -rf dist .pytest_cache

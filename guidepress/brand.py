@@ -1,0 +1,95 @@
+"""Brand data (styles/brand.yaml): the clinic's name, colours, logo, contact details, paper.
+
+Templates and CSS read these values, so restyling never means editing Python.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import msgspec
+import yaml
+
+from .errors import PublishError
+from .fonts import FontFamily, load_family
+
+PAPER_SIZES = {"letter": "8.5in 11in", "a4": "210mm 297mm"}
+
+
+class Colors(msgspec.Struct, forbid_unknown_fields=True):
+    primary: str
+    accent: str
+    ink: str
+    muted: str
+    background: str
+    tint: str
+    rule: str
+    warning: str
+    warning_tint: str
+
+
+class Contact(msgspec.Struct, forbid_unknown_fields=True):
+    phone: str = ""
+    email: str = ""
+    address: list[str] = []
+    web: str = ""
+    hours: str = ""
+
+
+class Fonts(msgspec.Struct, forbid_unknown_fields=True):
+    text: str  # fontpkg slug for the ebook, handouts and headings
+    book: str  # fontpkg slug for the print edition's body text
+
+
+class BrandData(msgspec.Struct, forbid_unknown_fields=True):
+    name: str
+    tagline: str
+    site_url: str
+    logo: str
+    colors: Colors
+    fonts: Fonts
+    contact: Contact = msgspec.field(default_factory=Contact)
+    paper: str = "letter"
+    printed_by: str = ""
+    disclaimer: str = ""  # imprint page and ebook title page
+    short_disclaimer: str = ""  # one line at the foot of every handout
+
+
+@dataclass(frozen=True)
+class Brand:
+    data: BrandData
+    styles: Path  # the styles/ folder the brand was loaded from
+    logo_path: Path
+    text_font: FontFamily
+    book_font: FontFamily
+
+    @property
+    def page_size(self) -> str:
+        return PAPER_SIZES[self.data.paper]
+
+
+def load_brand(styles: Path) -> Brand:
+    path = styles / "brand.yaml"
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = msgspec.convert(raw, BrandData)
+    except FileNotFoundError:
+        raise PublishError(path, 0, "brand file not found") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise PublishError(path, mark.line + 1 if mark else 0,
+                           "brand file is not valid YAML") from None
+    except msgspec.ValidationError as exc:
+        raise PublishError(path, 0, f"brand file: {exc}") from None
+    if data.paper not in PAPER_SIZES:
+        raise PublishError(path, 0, f"paper '{data.paper}' is not known",
+                           "use one of: " + ", ".join(PAPER_SIZES))
+    logo = (styles / data.logo).resolve()
+    if not logo.is_file():
+        raise PublishError(path, 0, f"logo '{data.logo}' not found in {styles}")
+    try:
+        text_font, book_font = load_family(data.fonts.text), load_family(data.fonts.book)
+    except LookupError as exc:
+        raise PublishError(path, 0, str(exc)) from None
+    return Brand(data, styles, logo, text_font, book_font)

@@ -1,0 +1,197 @@
+"""The build: read every guide, run the writers, put the files in place, write the manifest.
+
+Every manuscript is read and checked before any writer runs, and writers hand back bytes,
+so a failed build never leaves a half-written file in the output folder. Files are moved
+into place with an atomic rename; ``manifest.json`` is written last.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__
+from .brand import load_brand
+from .errors import Diagnostic, PublishError
+from .model import Guide
+from .reader import read_guide
+from .writers import KIND_ORDER, REGISTRY, BuildContext, OutputFile, get_writer
+
+DEFAULT_STYLES = Path(__file__).resolve().parent.parent / "styles"
+MANIFEST = "manifest.json"
+EPOCH_FLOOR = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)  # the earliest date a zip can hold
+
+
+@dataclass
+class GuideBuild:
+    guide: Guide
+    kinds: list[str]  # the kinds of file this build makes for the guide
+    files: list[OutputFile] = field(default_factory=list)
+
+
+@dataclass
+class BuildResult:
+    out: Path
+    guides: list[GuideBuild]
+    warnings: list[Diagnostic]
+    manifest: dict
+
+
+def build_timestamp(guide: Guide) -> dt.datetime:
+    """SOURCE_DATE_EPOCH when set (reproducible-builds.org), else the guide's date."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return max(dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC), EPOCH_FLOOR)
+    if guide.meta.date:
+        return dt.datetime.combine(guide.meta.date, dt.time(), tzinfo=dt.UTC)
+    return EPOCH_FLOOR
+
+
+def read_all(sources: Iterable[Path]) -> tuple[list[Guide], list[Diagnostic]]:
+    guides, warnings = [], []
+    slugs: dict[str, Path] = {}
+    for source in sources:
+        guide, found = read_guide(source)
+        if guide.slug in slugs:
+            raise PublishError(source, 0, f"two guides would both be written to '{guide.slug}/'",
+                               f"rename one of {slugs[guide.slug].name} and {source.name}")
+        slugs[guide.slug] = source
+        guides.append(guide)
+        warnings.extend(found)
+    return guides, warnings
+
+
+def build(
+    sources: Iterable[Path | str],
+    out: Path | str = "dist",
+    *,
+    styles: Path | str = DEFAULT_STYLES,
+    only: Iterable[str] | None = None,
+) -> BuildResult:
+    """Build every output of every guide into ``out``. Raises PublishError on bad input."""
+    out = Path(out)
+    writers = list(only) if only else list(REGISTRY)
+    unknown = [name for name in writers if name not in REGISTRY]
+    if unknown:
+        raise ValueError(f"unknown output {unknown[0]!r}; choose from {', '.join(REGISTRY)}")
+    brand = load_brand(Path(styles).resolve())
+    guides, warnings = read_all(Path(s) for s in sources)
+    builds = []
+    for guide in guides:
+        context = BuildContext(brand, __version__, build_timestamp(guide))
+        job = GuideBuild(guide, kinds=[REGISTRY[name].kind for name in writers])
+        for name in writers:
+            job.files.extend(get_writer(name)(guide, context))
+        builds.append(job)
+    previous = previous_entries(out)
+    install(out, builds)
+    manifest = merge(out, previous, builds)
+    prune(out, previous, manifest)
+    write_manifest(out, manifest)
+    return BuildResult(out, builds, warnings, manifest)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside ``path``, then rename it over ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.chmod(temp, 0o644)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def install(out: Path, builds: list[GuideBuild]) -> None:
+    for job in builds:
+        for file in job.files:
+            atomic_write(out / file.path, file.data)
+
+
+def file_entry(file: OutputFile) -> dict:
+    entry: dict = {"kind": file.kind}
+    if file.id is not None:
+        entry["id"] = file.id
+    entry |= {
+        "title": file.title,
+        "path": file.path,
+        "bytes": len(file.data),
+        "sha256": hashlib.sha256(file.data).hexdigest(),
+    }
+    if file.pages is not None:
+        entry["pages"] = file.pages
+    return entry
+
+
+def guide_entry(job: GuideBuild) -> dict:
+    meta = job.guide.meta
+    return {
+        "slug": job.guide.slug,
+        "title": meta.title,
+        "language": meta.language,
+        "date": meta.date.isoformat() if meta.date else None,
+        "reviewed": meta.reviewed.isoformat() if meta.reviewed else None,
+        "url": meta.url or None,
+        "files": [file_entry(f) for f in job.files],
+    }
+
+
+def previous_entries(out: Path) -> dict[str, dict]:
+    """The guides an earlier build listed in the manifest, by slug."""
+    try:
+        old = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        return {g["slug"]: g for g in old["guides"] if isinstance(g.get("files"), list)}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def still_there(out: Path, entry: dict) -> bool:
+    path = out / entry.get("path", "")
+    return path.is_file() and path.stat().st_size == entry.get("bytes")
+
+
+def merge(out: Path, previous: dict[str, dict], builds: list[GuideBuild]) -> dict:
+    """The new manifest: this build's guides plus earlier guides whose files are intact.
+
+    A partial build (``only``) keeps the guide's other files from the earlier entry.
+    """
+    guides = {slug: g for slug, g in previous.items()
+              if all(still_there(out, f) for f in g["files"])}
+    for job in builds:
+        entry = guide_entry(job)
+        built_kinds = {f["kind"] for f in entry["files"]} | set(job.kinds)
+        old = guides.get(job.guide.slug, {"files": []})
+        entry["files"] += [f for f in old["files"] if f["kind"] not in built_kinds]
+        # A stable sort: handouts keep the order of the front matter.
+        entry["files"].sort(key=lambda f: KIND_ORDER.index(f["kind"]))
+        guides[job.guide.slug] = entry
+    return {
+        "generator": f"publish {__version__}",
+        "guides": [guides[slug] for slug in sorted(guides)],
+    }
+
+
+def prune(out: Path, previous: dict[str, dict], manifest: dict) -> None:
+    """Delete files an earlier build listed that this build no longer makes (a removed
+    handout, say), so the folder can be uploaded as it is. Only listed files are touched."""
+    kept = {f["path"] for g in manifest["guides"] for f in g["files"]}
+    for entry in previous.values():
+        for file in entry["files"]:
+            path = file.get("path", "")
+            target = (out / path).resolve()
+            if path not in kept and target.is_relative_to(out.resolve()) and target.is_file():
+                target.unlink()
+
+
+def write_manifest(out: Path, manifest: dict) -> None:
+    text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
+    atomic_write(out / MANIFEST, text.encode("utf-8"))

@@ -1,0 +1,44 @@
+"""The guide's cover, drawn from brand data and title (styles/templates/cover.html).
+
+It is laid out by WeasyPrint like any page, then rasterised with pypdfium2, so designers
+style the cover in HTML/CSS and e-readers get the PNG they expect for a cover image.
+"""
+
+from __future__ import annotations
+
+import io
+
+from markupsafe import Markup
+
+from . import templates, weasy
+from .brand import Brand
+from .model import Guide
+
+COVER_WIDTH_PX = 1600  # 2:3 portrait, the size most ebook stores ask for (1600 by 2400)
+
+
+def cover_html(guide: Guide, brand: Brand) -> str:
+    return templates.render(
+        brand, "templates/cover.html",
+        meta=guide.meta,
+        logo=brand.logo_path.as_uri(),
+        font_css=Markup(weasy.font_css(brand.text_font)),
+    )
+
+
+def cover_pdf(guide: Guide, brand: Brand) -> bytes:
+    return weasy.render(cover_html(guide, brand), guide, brand).write_pdf()
+
+
+def cover_png(guide: Guide, brand: Brand, width: int = COVER_WIDTH_PX) -> bytes:
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument(cover_pdf(guide, brand))
+    try:
+        page = pdf[0]
+        image = page.render(scale=width / page.get_width()).to_pil().convert("RGB")
+    finally:
+        pdf.close()
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()

@@ -1,0 +1,141 @@
+"""The document model: what a reader produces and every writer and check consumes.
+
+It is plain data with source line numbers and no I/O, so writers never see Markdown and a
+problem found anywhere can be reported as ``file:line``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# Block node types: heading, paragraph, figure, bullet_list, ordered_list, list_item,
+# blockquote, code_block, hr, table, thead, tbody, tr, th, td, div.
+# Inline node types: text, softbreak, hardbreak, em, strong, code, link, image,
+# footnote_ref.
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """A block or inline element. ``attrs`` holds id/classes/href/src/alt/… as strings."""
+
+    type: str
+    children: tuple[Node, ...] = ()
+    attrs: dict[str, str] = field(default_factory=dict)
+    text: str = ""
+    line: int = 0
+
+    @property
+    def classes(self) -> tuple[str, ...]:
+        return tuple(self.attrs.get("class", "").split())
+
+    @property
+    def id(self) -> str:
+        return self.attrs.get("id", "")
+
+    def walk(self) -> Iterator[Node]:
+        """This node and all its descendants, in document order."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+    def plain_text(self) -> str:
+        """The readable text of the node, as a screen reader would say it."""
+        if self.type == "text" or self.type == "code":
+            return self.text
+        if self.type in ("softbreak", "hardbreak"):
+            return " "
+        if self.type == "image":
+            return self.attrs.get("alt", "")
+        if self.type == "footnote_ref":
+            return ""
+        return "".join(child.plain_text() for child in self.children)
+
+
+@dataclass(frozen=True, slots=True)
+class Footnote:
+    label: str
+    number: int  # 1-based, in order of first reference in the manuscript
+    blocks: tuple[Node, ...]
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A heading and everything up to the next heading of the same or a higher level."""
+
+    id: str
+    title: str
+    level: int
+    line: int
+    start: int  # index of the heading in Guide.blocks
+    end: int  # index one past the section's last block
+    heading: Node
+
+
+@dataclass(frozen=True, slots=True)
+class HandoutSpec:
+    id: str
+    title: str
+    sections: tuple[str, ...]
+    line: int
+    section_lines: tuple[int, ...] = ()  # line of each entry of `sections`
+
+
+@dataclass(frozen=True, slots=True)
+class Asset:
+    """A file the manuscript references (an image), already checked to exist."""
+
+    src: str  # as written in the manuscript, normalised (e.g. "images/spine.svg")
+    path: Path  # absolute path on disk
+    media_type: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Meta:
+    title: str
+    language: str
+    identifier: str
+    subtitle: str = ""
+    author: str = ""
+    publisher: str = ""
+    date: dt.date | None = None
+    reviewed: dt.date | None = None
+    url: str = ""
+    description: str = ""
+    keywords: tuple[str, ...] = ()
+    handouts: tuple[HandoutSpec, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Guide:
+    """One patient guide, read and checked, ready for the writers."""
+
+    source: Path
+    slug: str
+    meta: Meta
+    blocks: tuple[Node, ...]
+    sections: tuple[Section, ...]
+    footnotes: dict[str, Footnote]
+    assets: dict[str, Asset]
+    body_line: int  # line of the first Markdown line after the front matter
+
+    def section(self, section_id: str) -> Section | None:
+        return next((s for s in self.sections if s.id == section_id), None)
+
+    @property
+    def chapters(self) -> tuple[Section, ...]:
+        return tuple(s for s in self.sections if s.level == 1)
+
+    def section_blocks(self, section: Section) -> tuple[Node, ...]:
+        return self.blocks[section.start : section.end]
+
+    def walk(self) -> Iterator[Node]:
+        for block in self.blocks:
+            yield from block.walk()
+        for note in self.footnotes.values():
+            for block in note.blocks:
+                yield from block.walk()

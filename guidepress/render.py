@@ -1,0 +1,265 @@
+"""Model nodes → HTML fragments, shared by every writer.
+
+One renderer serves all outputs; they differ only in a few options (which target, how
+footnotes appear, how links and image sources resolve). The HTML is also well-formed XHTML,
+so the EPUB writer can use it as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from markupsafe import Markup, escape
+
+from .model import Footnote, Guide, Node, Section
+
+TARGETS = ("epub", "pdf", "handout", "web")
+
+# A fenced div with one of these classes appears only in the listed outputs.
+ONLY = {
+    "book-only": {"epub", "pdf", "web"},
+    "ebook-only": {"epub", "web"},
+    "print-only": {"pdf"},
+    "handout-only": {"handout"},
+}
+
+# Fenced-div classes rendered as labelled callouts (<aside>); the value is the default label.
+CALLOUTS = {
+    "key-points": "Key points",
+    "warning": "Get help right away",
+    "disclaimer": "Please note",
+    "note": "Note",
+    "tip": "Tip",
+}
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    target: str
+    # "popup": EPUB/web note references with notes collected per document part;
+    # "float": notes inline at the call, for CSS `float: footnote` in the print book;
+    # "list": small numbers, notes listed at the foot (handouts).
+    notes: str
+    href_for: Callable[[str], str | None] = lambda target_id: f"#{target_id}"
+    src_for: Callable[[str], str] = lambda src: src
+    heading_shift: int = 0
+    epub_types: bool = False
+
+
+@dataclass
+class Chapter:
+    """A level-1 section with its level-2 sections, and its HTML once rendered."""
+
+    section: Section
+    file_name: str
+    subsections: list[Section]
+    html: Markup = field(default_factory=Markup)
+    notes: list[tuple[int, Footnote, Markup]] = field(default_factory=list)
+
+
+def plan_chapters(guide: Guide) -> list[Chapter]:
+    chapters = []
+    for number, chapter in enumerate(guide.chapters, start=1):
+        subsections = [s for s in guide.sections
+                       if s.level == 2 and chapter.start < s.start < chapter.end]
+        chapters.append(Chapter(chapter, f"chapter-{number:02d}.xhtml", subsections))
+    return chapters
+
+
+def visible(node: Node, target: str) -> bool:
+    return all(target in ONLY[c] for c in node.classes if c in ONLY)
+
+
+class HtmlRenderer:
+    """Renders blocks to HTML; one instance per output document, so notes number 1, 2, …"""
+
+    def __init__(self, guide: Guide, options: RenderOptions) -> None:
+        self.guide = guide
+        self.options = options
+        self.note_numbers: dict[str, int] = {}
+        self.pending: list[Footnote] = []
+        self.ref_counts: dict[str, int] = {}
+        # Writers that stitch sections together (handouts) change this between calls.
+        self.heading_shift = options.heading_shift
+
+    # -- entry points -------------------------------------------------------------------
+
+    def blocks(self, nodes: tuple[Node, ...]) -> Markup:
+        return Markup("\n").join(self.block(n) for n in nodes if visible(n, self.options.target))
+
+    def take_notes(self) -> list[tuple[int, Footnote, Markup]]:
+        """Notes referenced since the last call, as (number, note, inline HTML)."""
+        taken, self.pending = self.pending, []
+        return [(self.note_numbers[n.label], n, self.note_body(n)) for n in taken]
+
+    # -- blocks -------------------------------------------------------------------------
+
+    def block(self, node: Node) -> Markup:
+        method = getattr(self, "b_" + node.type, None)
+        if method is None:
+            return self.element("div", node, self.blocks(node.children))
+        return method(node)
+
+    def element(self, tag: str, node: Node | None, inner: Markup, **extra: str) -> Markup:
+        attrs = {}
+        if node is not None:
+            attrs = {k: v for k, v in node.attrs.items() if k in ("id", "class")}
+        for key, value in extra.items():
+            if value:
+                key = key.rstrip("_").replace("_", "-")
+                attrs[key] = f"{attrs[key]} {value}" if key == "class" and key in attrs else value
+        return Markup("<{0}{1}>{2}</{0}>").format(Markup(tag), attributes(attrs), inner)
+
+    def b_heading(self, node: Node) -> Markup:
+        level = min(6, int(node.attrs["level"]) + self.heading_shift)
+        return self.element(f"h{level}", node, self.inline(node.children))
+
+    def b_paragraph(self, node: Node) -> Markup:
+        return self.element("p", node, self.inline(node.children))
+
+    def b_figure(self, node: Node) -> Markup:
+        image = node.children[0]
+        caption = image.attrs.get("title", "")
+        inner = self.i_image(image)
+        if caption:
+            inner += Markup("<figcaption>{}</figcaption>").format(caption)
+        return self.element("figure", node, inner)
+
+    def b_bullet_list(self, node: Node) -> Markup:
+        return self.element("ul", node, self.blocks(node.children))
+
+    def b_ordered_list(self, node: Node) -> Markup:
+        start = node.attrs.get("start", "")
+        return self.element("ol", node, self.blocks(node.children),
+                            start=start if start not in ("", "1") else "")
+
+    def b_list_item(self, node: Node) -> Markup:
+        return self.element("li", node, self.blocks(node.children))
+
+    def b_blockquote(self, node: Node) -> Markup:
+        return self.element("blockquote", node, self.blocks(node.children))
+
+    def b_code_block(self, node: Node) -> Markup:
+        return Markup("<pre><code>{}</code></pre>").format(node.text.rstrip("\n"))
+
+    def b_hr(self, node: Node) -> Markup:
+        return Markup('<hr class="break"/>')
+
+    def b_table(self, node: Node) -> Markup:
+        return Markup('<div class="table-wrap">{}</div>').format(
+            self.element("table", node, self.blocks(node.children)))
+
+    def b_caption(self, node: Node) -> Markup:
+        return self.element("caption", node, self.inline(node.children))
+
+    def b_thead(self, node: Node) -> Markup:
+        return self.element("thead", node, self.blocks(node.children))
+
+    def b_tbody(self, node: Node) -> Markup:
+        return self.element("tbody", node, self.blocks(node.children))
+
+    def b_tr(self, node: Node) -> Markup:
+        return self.element("tr", node, self.blocks(node.children))
+
+    def b_th(self, node: Node) -> Markup:
+        return self.cell("th", node, scope="col")
+
+    def b_td(self, node: Node) -> Markup:
+        return self.cell("td", node)
+
+    def cell(self, tag: str, node: Node, **extra: str) -> Markup:
+        align = node.attrs.get("align", "")
+        return self.element(tag, node, self.inline(node.children), **extra,
+                            class_=f"align-{align}" if align else "")
+
+    def b_div(self, node: Node) -> Markup:
+        callout = next((c for c in node.classes if c in CALLOUTS), None)
+        children = node.children
+        if callout is None:
+            return self.element("div", node, self.blocks(children))
+        label = CALLOUTS[callout]
+        title = Markup("")
+        if children and is_title_paragraph(children[0]):
+            label = children[0].plain_text().strip()
+            title = Markup('<p class="callout-title">{}</p>').format(
+                self.inline(children[0].children[0].children))
+            children = children[1:]
+        classes = " ".join(["callout", *node.classes])
+        return Markup('<aside class="{}" aria-label="{}">{}{}</aside>').format(
+            classes, label, title, self.blocks(children))
+
+    # -- inline -------------------------------------------------------------------------
+
+    def inline(self, nodes: tuple[Node, ...]) -> Markup:
+        return Markup("").join(self.inline_node(n) for n in nodes)
+
+    def inline_node(self, node: Node) -> Markup:
+        match node.type:
+            case "text":
+                return escape(node.text)
+            case "softbreak":
+                return Markup("\n")
+            case "hardbreak":
+                return Markup("<br/>")
+            case "em" | "strong":
+                return Markup(f"<{node.type}>{{}}</{node.type}>").format(
+                    self.inline(node.children))
+            case "code":
+                return Markup("<code>{}</code>").format(node.text)
+            case "link":
+                return self.i_link(node)
+            case "image":
+                return self.i_image(node)
+            case "footnote_ref":
+                return self.i_footnote_ref(node)
+        return self.inline(node.children)
+
+    def i_link(self, node: Node) -> Markup:
+        href = node.attrs.get("href", "")
+        inner = self.inline(node.children)
+        if href.startswith("#"):
+            resolved = self.options.href_for(href[1:])
+            if resolved is None:
+                return inner
+            return Markup('<a href="{}">{}</a>').format(resolved, inner)
+        return Markup('<a class="external" href="{}">{}</a>').format(href, inner)
+
+    def i_image(self, node: Node) -> Markup:
+        src = self.options.src_for(node.attrs.get("src", ""))
+        return Markup('<img src="{}" alt="{}"/>').format(src, node.attrs.get("alt", ""))
+
+    def i_footnote_ref(self, node: Node) -> Markup:
+        note = self.guide.footnotes[node.attrs["label"]]
+        first = note.label not in self.note_numbers
+        if first:
+            self.note_numbers[note.label] = len(self.note_numbers) + 1
+            self.pending.append(note)
+        number = self.note_numbers[note.label]
+        count = self.ref_counts[note.label] = self.ref_counts.get(note.label, 0) + 1
+        ref_id = f"fnref-{number}" + (f"-{count}" if count > 1 else "")
+        mode = self.options.notes
+        if mode == "float" and first:
+            return Markup('<span class="footnote" id="fn-{}">{}</span>').format(
+                number, self.note_body(note))
+        if mode in ("float", "list"):
+            return Markup('<sup class="noteref">{}</sup>').format(number)
+        epub = Markup(' epub:type="noteref"') if self.options.epub_types else Markup("")
+        return Markup(
+            '<a class="noteref" id="{0}" href="#fn-{1}" role="doc-noteref"{2}>{1}</a>'
+        ).format(ref_id, number, epub)
+
+    def note_body(self, note: Footnote) -> Markup:
+        """A note's text as inline HTML (notes are short; paragraphs are joined)."""
+        parts = [self.inline(b.children) for b in note.blocks if b.type == "paragraph"]
+        return Markup(" ").join(parts)
+
+
+def is_title_paragraph(node: Node) -> bool:
+    """A paragraph that is only bold text, like **Key points**, titles its callout."""
+    return (node.type == "paragraph" and len(node.children) == 1
+            and node.children[0].type == "strong")
+
+
+def attributes(attrs: dict[str, str]) -> Markup:
+    return Markup("").join(Markup(' {}="{}"').format(Markup(k), v) for k, v in attrs.items())

@@ -1,0 +1,42 @@
+"""Jinja2 templates and stylesheets from styles/.
+
+Stylesheets are templates too (``styles/css/*.css``), rendered with the brand data, so a
+designer changes colours in brand.yaml and layout in CSS without touching Python. They
+are rendered to plain CSS values (not CSS variables) because older e-readers ignore
+``var()``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+from pathlib import Path
+
+import jinja2
+
+from .brand import Brand
+
+
+def long_date(value: dt.date | None) -> str:
+    """'November 25, 2026': the way patients read dates (no zero-padding, month spelled out)."""
+    return f"{value:%B} {value.day}, {value.year}" if value else ""
+
+
+@cache
+def environment(styles: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(styles)),
+        autoescape=jinja2.select_autoescape(["html", "xhtml", "xml", "ncx", "svg"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["long_date"] = long_date
+    return env
+
+
+def render(brand: Brand, name: str, **context: object) -> str:
+    """Render ``styles/<name>`` with the brand and the given context."""
+    template = environment(brand.styles).get_template(name)
+    return template.render(brand=brand.data, **context)

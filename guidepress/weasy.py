@@ -1,0 +1,106 @@
+"""WeasyPrint glue shared by the PDF writers: a locked-down URL fetcher and PDF output.
+
+WeasyPrint is imported inside functions only: it costs ~0.6 s, and only processes that
+lay out pages should pay for it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import mimetypes
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
+
+from .brand import Brand
+from .errors import PublishError
+from .fonts import FontFamily, font_face_css
+from .model import Guide
+
+if TYPE_CHECKING:
+    from weasyprint import Document
+
+
+class BlockedResource(Exception):
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"{reason}: {url}")
+        self.url = url
+        self.reason = reason
+
+
+def make_fetcher(roots: list[Path]):
+    """A URL fetcher that serves data: URIs and files under ``roots``, and nothing else."""
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+    allowed = [r.resolve() for r in roots]
+
+    class SafeFetcher(URLFetcher):
+        def __init__(self) -> None:
+            super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False)
+
+        def fetch(self, url, headers=None):
+            scheme = urlsplit(url).scheme.lower()
+            if scheme == "data":
+                return super().fetch(url, headers)
+            if scheme != "file":
+                raise FatalURLFetchingError(str(BlockedResource(url, "not a local file")))
+            path = Path(url2pathname(unquote(urlsplit(url).path))).resolve()
+            if not any(path.is_relative_to(root) for root in allowed) or not path.is_file():
+                raise FatalURLFetchingError(str(BlockedResource(url, "outside allowed folders")))
+            media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": media_type})
+
+    return SafeFetcher()
+
+
+def allowed_roots(guide: Guide, brand: Brand) -> list[Path]:
+    fonts = [f.files[0].path.parent for f in (brand.text_font, brand.book_font)]
+    return [guide.source.parent, brand.styles, *fonts]
+
+
+def font_css(*families: FontFamily) -> str:
+    return "\n".join(font_face_css(f, lambda font: font.path.as_uri()) for f in families)
+
+
+def render(html: str, guide: Guide, brand: Brand) -> Document:
+    """Lay out an HTML document whose relative URLs resolve beside the manuscript."""
+    from weasyprint import HTML
+    from weasyprint.urls import FatalURLFetchingError
+
+    base_url = guide.source.parent.as_uri() + "/"
+    fetcher = make_fetcher(allowed_roots(guide, brand))
+    try:
+        return HTML(string=html, base_url=base_url, url_fetcher=fetcher).render()
+    except FatalURLFetchingError as exc:
+        raise PublishError(guide.source, 0, f"a resource was refused ({exc.__cause__ or exc})",
+                           "images must be files inside the manuscript's folder") from None
+
+
+def pdf_bytes(document: Document, timestamp: dt.datetime) -> bytes:
+    """Write a tagged PDF whose bytes depend only on the input.
+
+    WeasyPrint turns variable fonts (Literata) into static ones with fontTools, which
+    stamps the font's 'head' table with the current time unless SOURCE_DATE_EPOCH is set;
+    we set it to the build timestamp for the duration of the write.
+    """
+    saved = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(timestamp.timestamp()))
+    try:
+        # pdf_identifier=True: the file ID is a hash of the content, not of the clock.
+        return document.write_pdf(pdf_identifier=True, pdf_tags=True)
+    finally:
+        if saved is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = saved
+
+
+def page_size_inches(document: Document) -> tuple[float, float]:
+    page = document.pages[0]
+    return page.width / 96, page.height / 96
+
+
+def media_type(path: Path) -> str:
+    return mimetypes.guess_type(path.name)[0] or "application/octet-stream"

@@ -1,0 +1,58 @@
+"""Writers turn one ``Guide`` into output files. One module per format, one registry entry.
+
+A writer is a function ``write(guide, context) -> list[OutputFile]``: it returns bytes and
+never touches the output folder itself, so the build can stage, cache, run writers in
+parallel and move finished files into place atomically.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..brand import Brand
+from ..model import Guide
+
+
+@dataclass(frozen=True, slots=True)
+class OutputFile:
+    kind: str  # "epub" | "pdf" | "handout"
+    path: str  # relative to the output folder, e.g. "muscle-spasms/muscle-spasms.pdf"
+    title: str
+    data: bytes
+    id: str | None = None  # handouts: the handout id
+    pages: int | None = None  # PDFs: page count
+
+
+@dataclass(frozen=True, slots=True)
+class BuildContext:
+    brand: Brand
+    version: str
+    # Timestamp written into every output (EPUB modified date, PDF dates, zip entries):
+    # the manuscript's date, or SOURCE_DATE_EPOCH, so rebuilds are byte-identical.
+    timestamp: dt.datetime
+
+
+Writer = Callable[[Guide, BuildContext], list[OutputFile]]
+
+@dataclass(frozen=True, slots=True)
+class WriterSpec:
+    module: str  # module in this package with a `write` function
+    kind: str  # the `kind` of the files it makes (manifest.json)
+
+
+# Output name (as in `--only`) → writer. Modules load lazily: WeasyPrint alone takes
+# about 0.6 s to import, and a build that skips PDFs should not pay for it.
+REGISTRY: dict[str, WriterSpec] = {
+    "epub": WriterSpec("epub", "epub"),
+    "pdf": WriterSpec("pdf", "pdf"),
+    "handouts": WriterSpec("handout", "handout"),
+}
+KIND_ORDER = tuple(spec.kind for spec in REGISTRY.values())
+
+
+def get_writer(name: str) -> Writer:
+    module = importlib.import_module(f"{__name__}.{REGISTRY[name].module}")
+    return module.write

@@ -1,0 +1,98 @@
+"""`publish`: the command line of the clinic's publishing pipeline.
+
+Only argument handling lives here; the work is done by the guidepress library, and its
+errors become one-line messages and exit codes (1: fix your input, 2: a bug in the tool).
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from guidepress import __version__
+
+MANUSCRIPTS = Path("manuscript")
+
+
+def default_sources() -> list[Path]:
+    sources = sorted(MANUSCRIPTS.glob("*.md"))
+    if not sources:
+        raise click.UsageError(f"no guides given and none found in {MANUSCRIPTS}/")
+    return sources
+
+
+def human_size(size: int) -> str:
+    for unit in ("bytes", "KB", "MB"):
+        if size < 1024 or unit == "MB":
+            return f"{size} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size} bytes"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="publish")
+def cli() -> None:
+    """Publish the clinic's patient guides: EPUB ebook, print PDF and one-page handouts.
+
+    Each guide is one Markdown file with YAML front matter (see README.md).
+    """
+
+
+@cli.command()
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--out", "-o", default="dist", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Folder that receives <slug>/ folders and manifest.json.")
+@click.option("--only", default="", metavar="LIST",
+              help="Comma-separated outputs to build: epub,pdf,handouts (default: all).")
+@click.option("--styles", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="Folder with brand.yaml, templates and CSS (default: the project's styles/).")
+@click.option("--quiet", "-q", is_flag=True, help="Print only warnings and errors.")
+@click.option("--debug", is_flag=True, help="Show the full traceback when something fails.")
+def build(files: tuple[Path, ...], out: Path, only: str, styles: Path | None,
+          quiet: bool, debug: bool) -> None:
+    """Build FILES (default: every manuscript/*.md) into the output folder."""
+    from guidepress.build import DEFAULT_STYLES
+    from guidepress.build import build as run_build
+    from guidepress.errors import PublishError
+    from guidepress.writers import REGISTRY
+
+    outputs = [name.strip() for name in only.split(",") if name.strip()]
+    for name in outputs:
+        if name not in REGISTRY:
+            raise click.BadParameter(f"'{name}' (choose from {', '.join(REGISTRY)})",
+                                     param_hint="--only")
+    try:
+        result = run_build(list(files) or default_sources(), out,
+                           styles=styles or DEFAULT_STYLES, only=outputs or None)
+    except PublishError as exc:
+        if debug:
+            traceback.print_exc()
+        click.echo(exc.diagnostic.format(), err=True)
+        sys.exit(1)
+    except Exception as exc:  # a bug in the pipeline, not in the manuscript
+        if debug:
+            raise
+        click.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
+        click.echo("  this is a bug in the publishing tool; run again with --debug and "
+                   "send the output to the team", err=True)
+        sys.exit(2)
+    for warning in result.warnings:
+        click.echo(warning.format(), err=True)
+    if not quiet:
+        for job in result.guides:
+            for file in job.files:
+                pages = f", {file.pages} page{'s' * (file.pages != 1)}" if file.pages else ""
+                click.echo(f"wrote {out / file.path} ({human_size(len(file.data))}{pages})")
+        click.echo(f"wrote {out / 'manifest.json'}")
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,113 @@
+"""The build as a whole: manifest, reproducibility, atomic output, partial builds."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import zipfile
+
+import pytest
+
+from guidepress.build import build
+from guidepress.errors import PublishError
+
+from .conftest import TEST_GUIDE
+from .pdftools import page_count
+
+
+def snapshot(folder):
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_manifest_matches_the_files(built):
+    manifest = json.loads((built.out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest == built.manifest
+    assert manifest["generator"].startswith("publish ")
+    slugs = [g["slug"] for g in manifest["guides"]]
+    assert slugs == ["ankle-sprain", "muscle-spasms"]
+    listed = set()
+    for guide in manifest["guides"]:
+        assert {"slug", "title", "language", "date", "reviewed", "url", "files"} <= set(guide)
+        kinds = [f["kind"] for f in guide["files"]]
+        assert kinds[:2] == ["epub", "pdf"] and set(kinds[2:]) == {"handout"}
+        for file in guide["files"]:
+            path = built.out / file["path"]
+            data = path.read_bytes()
+            assert file["bytes"] == len(data)
+            assert file["sha256"] == hashlib.sha256(data).hexdigest()
+            if file["kind"] != "epub":
+                assert file["pages"] == page_count(path)
+            if file["kind"] == "handout":
+                assert file["path"] == f"{guide['slug']}/handouts/{file['id']}.pdf"
+            listed.add(file["path"])
+    on_disk = {p for p in snapshot(built.out) if p != "manifest.json"}
+    assert on_disk == listed
+
+
+def test_shipped_handout_order_follows_front_matter(built):
+    guide = next(g for g in built.manifest["guides"] if g["slug"] == "muscle-spasms")
+    assert [f["id"] for f in guide["files"] if f["kind"] == "handout"] == \
+        ["spasms", "prevention", "treatment"]
+
+
+def test_two_builds_are_byte_identical(built, tmp_path):
+    build([TEST_GUIDE], tmp_path)
+    ours = snapshot(tmp_path)
+    theirs = snapshot(built.out)
+    for name, digest in ours.items():
+        if name != "manifest.json":
+            assert theirs[name] == digest, name
+
+
+def test_source_date_epoch_sets_the_timestamps(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01
+    build([TEST_GUIDE], tmp_path, only=["epub"])
+    with zipfile.ZipFile(tmp_path / "ankle-sprain" / "ankle-sprain.epub") as archive:
+        assert archive.infolist()[1].date_time == (2026, 1, 1, 0, 0, 0)
+        assert b"2026-01-01T00:00:00Z" in archive.read("EPUB/content.opf")
+
+
+def test_failed_build_leaves_output_untouched(guide_copy, tmp_path):
+    out = tmp_path / "out"
+    build([guide_copy], out)
+    before = snapshot(out)
+    text = guide_copy.read_text(encoding="utf-8")
+    guide_copy.write_text(text.replace("sections: [exercises]", "sections: [exercise]"),
+                          encoding="utf-8")
+    with pytest.raises(PublishError, match="did you mean 'exercises'"):
+        build([guide_copy], out)
+    assert snapshot(out) == before
+
+
+def test_removed_handout_is_pruned(guide_copy, tmp_path):
+    out = tmp_path / "out"
+    build([guide_copy], out)
+    assert (out / "ankle-sprain" / "handouts" / "getting-back.pdf").exists()
+    text = guide_copy.read_text(encoding="utf-8")
+    start = text.index("  - id: getting-back")
+    end = text.index("---", start)
+    guide_copy.write_text(text[:start] + text[end:], encoding="utf-8")
+    result = build([guide_copy], out)
+    assert not (out / "ankle-sprain" / "handouts" / "getting-back.pdf").exists()
+    ids = [f.get("id") for f in result.manifest["guides"][0]["files"]]
+    assert ids == [None, None, "first-days"]
+
+
+def test_partial_build_keeps_the_other_files(guide_copy, tmp_path):
+    out = tmp_path / "out"
+    full = build([guide_copy], out)
+    partial = build([guide_copy], out, only=["handouts"])
+    assert partial.manifest == full.manifest
+    assert [f.kind for f in partial.guides[0].files] == ["handout", "handout"]
+
+
+def test_guides_with_the_same_slug_are_refused(guide_copy, tmp_path):
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "Ankle Sprain.md").write_text(guide_copy.read_text(encoding="utf-8"),
+                                          encoding="utf-8")
+    shutil.copytree(guide_copy.parent / "images", other / "images")
+    with pytest.raises(PublishError, match="would both be written to 'ankle-sprain/'"):
+        build([guide_copy, other / "Ankle Sprain.md"], tmp_path / "out")

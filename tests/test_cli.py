@@ -1,0 +1,79 @@
+"""The `publish` command: a thin layer that turns library results into messages and codes."""
+
+from __future__ import annotations
+
+import shutil
+
+import click
+from click.testing import CliRunner
+
+import publish
+from guidepress import __version__
+
+from .conftest import TEST_GUIDE
+
+
+def run(*args, **kwargs):
+    return CliRunner().invoke(publish.cli, list(args), catch_exceptions=False, **kwargs)
+
+
+def test_version():
+    result = run("--version")
+    assert result.exit_code == 0
+    assert result.output.strip() == f"publish, version {__version__}"
+
+
+def test_every_command_and_option_has_help():
+    for name, command in publish.cli.commands.items():
+        assert command.help, name
+        for param in command.params:
+            if isinstance(param, click.Option):
+                assert param.help, f"{name} {param.name}"
+    assert "Usage" in run("build", "--help").output
+
+
+def test_build_reports_each_file(tmp_path):
+    result = run("build", str(TEST_GUIDE), "--out", str(tmp_path), "--only", "epub,handouts")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith(f"wrote {tmp_path}/ankle-sprain/ankle-sprain.epub (")
+    assert lines[-1] == f"wrote {tmp_path}/manifest.json"
+    assert not (tmp_path / "ankle-sprain" / "ankle-sprain.pdf").exists()
+
+
+def test_bad_input_is_one_line_and_exit_1(tmp_path):
+    guide = tmp_path / "bad.md"
+    guide.write_text("---\ntitle: Bad\n---\n# Start\n\n![A chart](missing.png)\n",
+                     encoding="utf-8")
+    result = CliRunner().invoke(publish.cli, ["build", str(guide), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 1
+    first, *rest = result.output.splitlines()
+    assert first == f"{guide}:6: error: image 'missing.png' was not found"
+    assert len(rest) == 1 and rest[0].startswith("  check the file name")
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_unknown_output_is_a_usage_error():
+    result = CliRunner().invoke(publish.cli, ["build", str(TEST_GUIDE), "--only", "mobi"])
+    assert result.exit_code == 2
+    assert "'mobi' (choose from epub, pdf, handouts)" in result.output
+
+
+def test_internal_bug_exits_2(tmp_path, monkeypatch):
+    def broken(guide, context):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("guidepress.build.get_writer", lambda name: broken)
+    result = CliRunner().invoke(publish.cli, ["build", str(TEST_GUIDE), "--out", str(tmp_path)])
+    assert result.exit_code == 2
+    assert result.output.startswith("internal error: RuntimeError: boom")
+    assert "Traceback" not in result.output
+
+
+def test_default_is_every_guide_in_manuscript(tmp_path, monkeypatch):
+    shutil.copytree(TEST_GUIDE.parent, tmp_path / "manuscript")
+    monkeypatch.chdir(tmp_path)
+    result = run("build", "--only", "epub")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "dist" / "ankle-sprain" / "ankle-sprain.epub").exists()
