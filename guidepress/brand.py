@@ -50,6 +50,7 @@ class BrandData(msgspec.Struct, forbid_unknown_fields=True):
     colors: Colors
     fonts: Fonts
     contact: Contact = msgspec.field(default_factory=Contact)
+    contrast_pairs: list[tuple[str, str]] = []  # (foreground, background) colour names
     paper: str = "letter"
     printed_by: str = ""
     disclaimer: str = ""  # imprint page and ebook title page
@@ -68,6 +69,9 @@ class Brand:
     def page_size(self) -> str:
         return PAPER_SIZES[self.data.paper]
 
+    def color(self, name: str) -> str:
+        return getattr(self.data.colors, name)
+
 
 def load_brand(styles: Path) -> Brand:
     path = styles / "brand.yaml"
@@ -85,6 +89,11 @@ def load_brand(styles: Path) -> Brand:
     if data.paper not in PAPER_SIZES:
         raise PublishError(path, 0, f"paper '{data.paper}' is not known",
                            "use one of: " + ", ".join(PAPER_SIZES))
+    for pair in data.contrast_pairs:
+        unknown = [name for name in pair if name not in Colors.__struct_fields__]
+        if unknown:
+            raise PublishError(path, 0, f"contrast pair names unknown colour '{unknown[0]}'",
+                               "use the names listed under 'colors'")
     logo = (styles / data.logo).resolve()
     if not logo.is_file():
         raise PublishError(path, 0, f"logo '{data.logo}' not found in {styles}")

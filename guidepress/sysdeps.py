@@ -24,6 +24,7 @@ LIBRARIES: list[tuple[str, str, str]] = [
 TEST_PACKAGES: list[tuple[str, str]] = [
     ("pdftotext", "poppler-utils"),
     ("java", "default-jre-headless"),
+    ("zbarimg", "zbar-tools"),
 ]
 
 

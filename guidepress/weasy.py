@@ -88,8 +88,10 @@ def pdf_bytes(document: Document, timestamp: dt.datetime) -> bytes:
     saved = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = str(int(timestamp.timestamp()))
     try:
-        # pdf_identifier=True: the file ID is a hash of the content, not of the clock.
-        return document.write_pdf(pdf_identifier=True, pdf_tags=True)
+        # PDF/UA-1: tagged structure, /Lang, title shown in the window; its metadata has
+        # no random ids (unlike the pdf/x variants). pdf_identifier=True: the file ID is
+        # a hash of the content, not of the clock.
+        return document.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=True)
     finally:
         if saved is None:
             del os.environ["SOURCE_DATE_EPOCH"]

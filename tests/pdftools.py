@@ -15,8 +15,10 @@ import pypdfium2.raw as pdfium_c
 ROMAN = re.compile(r"^[ivxlc]+$")
 
 
-def page_texts(pdf: Path, layout: bool = False) -> list[str]:
-    args = ["pdftotext", "-enc", "UTF-8", *(["-layout"] if layout else []), str(pdf), "-"]
+def page_texts(pdf: Path, layout: bool = False, raw: bool = False) -> list[str]:
+    """Text per page. `raw` keeps lines as printed (no joining of hyphenated words)."""
+    mode = ["-layout"] if layout else ["-raw"] if raw else []
+    args = ["pdftotext", "-enc", "UTF-8", *mode, str(pdf), "-"]
     text = subprocess.run(args, check=True, capture_output=True, text=True).stdout
     pages = text.split("\f")
     return pages[:-1] if pages and not pages[-1].strip() else pages

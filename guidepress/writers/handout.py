@@ -24,7 +24,7 @@ class Fit:
     design_pt: float = 13.5
     floor_pt: float = 12.0
     step_pt: float = 0.25
-    figure_in: float = 2.0  # figure height at the design size; scales with the type
+    figure_in: float = 1.8  # figure height at the design size; scales with the type
 
     def sizes(self) -> list[float]:
         count = round((self.design_pt - self.floor_pt) / self.step_pt)
@@ -55,25 +55,35 @@ def fit_to_page(guide: Guide, spec: HandoutSpec, context: BuildContext, fit: Fit
     body, notes = section_html(guide, spec)
     sizes = fit.sizes()
 
-    def layout(index: int):
-        html = handout_html(guide, spec, context, body, notes, sizes[index], fit)
+    def layout(index: int, footer_gap_pt: float = 0):
+        html = handout_html(guide, spec, context, body, notes, sizes[index], fit,
+                            footer_gap_pt)
         return weasy.render(html, guide, context.brand)
 
-    best = layout(0)
-    if len(best.pages) == 1:
-        return best
-    floor = layout(len(sizes) - 1)
-    if len(floor.pages) > 1:
-        raise overflow_error(guide, spec, floor, fit)
-    low, high, best = 0, len(sizes) - 1, floor
-    while high - low > 1:  # invariant: sizes[low] overflows, sizes[high] fits
-        middle = (low + high) // 2
-        document = layout(middle)
-        if len(document.pages) == 1:
-            high, best = middle, document
-        else:
-            low = middle
-    return best
+    best, best_index = layout(0), 0
+    if len(best.pages) > 1:
+        floor = layout(len(sizes) - 1)
+        if len(floor.pages) > 1:
+            raise overflow_error(guide, spec, floor, fit)
+        low, high, best, best_index = 0, len(sizes) - 1, floor, len(sizes) - 1
+        while high - low > 1:  # invariant: sizes[low] overflows, sizes[high] fits
+            middle = (low + high) // 2
+            document = layout(middle)
+            if len(document.pages) == 1:
+                high, best, best_index = middle, document, middle
+            else:
+                low = middle
+    # Second pass: the same layout with the free space moved above the footer.
+    gap = free_space_pt(best)
+    return layout(best_index, gap) if gap > 0.5 else best
+
+
+def free_space_pt(document) -> float:
+    """Height left unused at the foot of a one-page layout, in points."""
+    page = document.pages[0]._page_box
+    html = page.children[0]
+    bottom = page.content_box_y() + page.height
+    return max(0.0, (bottom - (html.position_y + html.margin_height())) * 0.75)
 
 
 def pages_needed(document) -> float:
@@ -128,13 +138,13 @@ def qr_data_uri(url: str) -> str:
 
 
 def handout_html(guide: Guide, spec: HandoutSpec, context: BuildContext, body: Markup,
-                 notes: list, body_pt: float, fit: Fit) -> str:
+                 notes: list, body_pt: float, fit: Fit, footer_gap_pt: float = 0) -> str:
     brand = context.brand
     url = guide.meta.url or brand.data.site_url
     css = templates.render(brand, "css/handout.css",
                            font_css=weasy.font_css(brand.text_font),
                            page_size=brand.page_size, text_font=brand.text_font,
-                           body_pt=body_pt, fit=fit,
+                           body_pt=body_pt, fit=fit, footer_gap_pt=footer_gap_pt,
                            figure_in=round(fit.figure_in * body_pt / fit.design_pt, 2))
     return templates.render(
         brand, "templates/handout/handout.html",
