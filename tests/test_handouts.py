@@ -277,3 +277,13 @@ def test_tagged_pdf_ua(built):
         alts = structure_alts(path)
         assert f"QR code that opens {guide.meta.url}" in alts
         assert "Kayal Orthopaedic Center logo" in alts
+
+
+def test_sections_come_in_the_listed_order(guide_copy, tmp_path):
+    text = guide_copy.read_text(encoding="utf-8")
+    guide_copy.write_text(text.replace("sections: [first-days, warning-signs]",
+                                       "sections: [warning-signs, first-days]"),
+                          encoding="utf-8")
+    build([guide_copy], tmp_path, only=["handouts"])
+    printed = text_of(tmp_path / "ankle-sprain" / "handouts" / "first-days.pdf")
+    assert printed.index("Call us the same day if") < printed.index("For the first two days")
