@@ -31,9 +31,15 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed
+# Test tools: Python packages, plus DAISY Ace (npm) for the ebook accessibility check.
+# --ignore-scripts: Ace's puppeteer would download its own browser; it runs Debian's
+# chromium instead (PUPPETEER_EXECUTABLE_PATH, set by the tests).
+ACE_VERSION := 1.4.6
+$(VENV)/.installed-test: $(VENV)/.installed Makefile
 	$(PYTHON) -m guidepress.sysdeps --tests
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	npm install --silent --prefix $(VENV)/ace --ignore-scripts --no-audit --no-fund \
+		@daisy/ace@$(ACE_VERSION)
 	touch $@
 
 clean:

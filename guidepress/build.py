@@ -13,13 +13,14 @@ import json
 import os
 import tempfile
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import __version__
 from .brand import load_brand
 from .errors import Diagnostic, PublishError
 from .model import Guide
+from .printbook import layout_book
 from .reader import read_guide
 from .writers import KIND_ORDER, REGISTRY, BuildContext, OutputFile, get_writer
 
@@ -85,6 +86,8 @@ def build(
     builds = []
     for guide in guides:
         context = BuildContext(brand, __version__, build_timestamp(guide))
+        if any(REGISTRY[name].needs_book for name in writers):
+            context = replace(context, book=layout_book(guide, context))
         job = GuideBuild(guide, kinds=[REGISTRY[name].kind for name in writers])
         for name in writers:
             job.files.extend(get_writer(name)(guide, context))

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from markupsafe import Markup, escape
 
 from .model import Footnote, Guide, Node, Section
+from .pagination import PageStart
 
 TARGETS = ("epub", "pdf", "handout", "web")
 
@@ -45,6 +46,11 @@ class RenderOptions:
     src_for: Callable[[str], str] = lambda src: src
     heading_shift: int = 0
     epub_types: bool = False
+    # Page-list support (see pagination.py): the print book marks leaf blocks with
+    # data-b="<n>"; the ebook gets a page-break marker where each printed page begins.
+    leaf_keys: dict[int, str] | None = None
+    mark_leaves: bool = False
+    page_breaks: dict[str, list[PageStart]] | None = None
 
 
 @dataclass
@@ -82,11 +88,23 @@ class HtmlRenderer:
         self.ref_counts: dict[str, int] = {}
         # Writers that stitch sections together (handouts) change this between calls.
         self.heading_shift = options.heading_shift
+        self.breaks: list[PageStart] = []  # markers still to place in the current leaf
+        self.seen = 0  # non-space characters of the current leaf rendered so far
+        self.emitted: list[PageStart] = []  # markers placed since the last take_markers()
 
     # -- entry points -------------------------------------------------------------------
 
     def blocks(self, nodes: tuple[Node, ...]) -> Markup:
         return Markup("\n").join(self.block(n) for n in nodes if visible(n, self.options.target))
+
+    def take_markers(self) -> list[PageStart]:
+        """Page-break markers placed since the last call, in order."""
+        taken, self.emitted = self.emitted, []
+        return taken
+
+    def marker(self, start: PageStart) -> Markup:
+        self.emitted.append(start)
+        return page_marker(start, self.options.epub_types)
 
     def take_notes(self) -> list[tuple[int, Footnote, Markup]]:
         """Notes referenced since the last call, as (number, note, inline HTML)."""
@@ -99,12 +117,50 @@ class HtmlRenderer:
         method = getattr(self, "b_" + node.type, None)
         if method is None:
             return self.element("div", node, self.blocks(node.children))
-        return method(node)
+        key = self.leaf_key(node)
+        if key is None:
+            return method(node)
+        self.begin_leaf(key)
+        return self.end_leaf(method(node))
+
+    def leaf_key(self, node: Node) -> str | None:
+        keys = self.options.leaf_keys
+        return keys.get(id(node)) if keys else None
+
+    def begin_leaf(self, key: str) -> None:
+        breaks = self.options.page_breaks or {}
+        self.breaks = sorted(breaks.get(key, ()), key=lambda s: (s.offset, s.index))
+        self.seen = 0
+
+    def end_leaf(self, html: Markup) -> Markup:
+        """Markers the text did not reach (a figure has no text) go first in the element."""
+        if not self.breaks:
+            return html
+        rest = Markup("").join(self.marker(s) for s in self.breaks)
+        self.breaks = []
+        cut = html.index(">") + 1
+        return Markup(html[:cut]) + rest + Markup(html[cut:])
+
+    def text(self, text: str) -> Markup:
+        """Escaped text, with any page-break markers due inside it."""
+        if not self.breaks:
+            self.seen += sum(1 for char in text if not char.isspace())
+            return escape(text)
+        out = []
+        for char in text:
+            if not char.isspace():
+                while self.breaks and self.breaks[0].offset <= self.seen:
+                    out.append(self.marker(self.breaks.pop(0)))
+                self.seen += 1
+            out.append(escape(char))
+        return Markup("").join(out)
 
     def element(self, tag: str, node: Node | None, inner: Markup, **extra: str) -> Markup:
         attrs = {}
         if node is not None:
             attrs = {k: v for k, v in node.attrs.items() if k in ("id", "class")}
+            if self.options.mark_leaves and (key := self.leaf_key(node)) is not None:
+                attrs["data-b"] = key
         for key, value in extra.items():
             if value:
                 key = key.rstrip("_").replace("_", "-")
@@ -182,12 +238,22 @@ class HtmlRenderer:
         title = Markup("")
         if children and is_title_paragraph(children[0]):
             label = children[0].plain_text().strip()
-            title = Markup('<p class="callout-title">{}</p>').format(
-                self.inline(children[0].children[0].children))
+            title = self.callout_title(children[0])
             children = children[1:]
         classes = " ".join(["callout", *node.classes])
         return Markup('<aside class="{}" aria-label="{}">{}{}</aside>').format(
             classes, label, title, self.blocks(children))
+
+    def callout_title(self, paragraph: Node) -> Markup:
+        key = self.leaf_key(paragraph)
+        if key is not None:
+            self.begin_leaf(key)
+        attrs = {"class": "callout-title"}
+        if key is not None and self.options.mark_leaves:
+            attrs["data-b"] = key
+        html = Markup("<p{}>{}</p>").format(attributes(attrs),
+                                            self.inline(paragraph.children[0].children))
+        return self.end_leaf(html) if key is not None else html
 
     # -- inline -------------------------------------------------------------------------
 
@@ -197,7 +263,7 @@ class HtmlRenderer:
     def inline_node(self, node: Node) -> Markup:
         match node.type:
             case "text":
-                return escape(node.text)
+                return self.text(node.text)
             case "softbreak":
                 return Markup("\n")
             case "hardbreak":
@@ -206,7 +272,7 @@ class HtmlRenderer:
                 return Markup(f"<{node.type}>{{}}</{node.type}>").format(
                     self.inline(node.children))
             case "code":
-                return Markup("<code>{}</code>").format(node.text)
+                return Markup("<code>{}</code>").format(self.text(node.text))
             case "link":
                 return self.i_link(node)
             case "image":
@@ -253,6 +319,31 @@ class HtmlRenderer:
         """A note's text as inline HTML (notes are short; paragraphs are joined)."""
         parts = [self.inline(b.children) for b in note.blocks if b.type == "paragraph"]
         return Markup(" ").join(parts)
+
+
+def page_marker(start: PageStart, epub_types: bool = True) -> Markup:
+    """An invisible page-break marker that reading systems and screen readers announce."""
+    epub = Markup(' epub:type="pagebreak"') if epub_types else Markup("")
+    return Markup('<span{} role="doc-pagebreak" id="{}" aria-label="{}"></span>').format(
+        epub, start.marker_id, start.label)
+
+
+def visible_leaves(guide: Guide, target: str, keys: dict[int, str]) -> set[str]:
+    """Keys of the leaf blocks that appear in ``target`` (e.g. not print-only ones)."""
+    found: set[str] = set()
+
+    def visit(node: Node) -> None:
+        if not visible(node, target):
+            return
+        if id(node) in keys:
+            found.add(keys[id(node)])
+            return
+        for child in node.children:
+            visit(child)
+
+    for block in guide.blocks:
+        visit(block)
+    return found
 
 
 def is_title_paragraph(node: Node) -> bool:

@@ -25,6 +25,8 @@ TEST_PACKAGES: list[tuple[str, str]] = [
     ("pdftotext", "poppler-utils"),
     ("java", "default-jre-headless"),
     ("zbarimg", "zbar-tools"),
+    ("chromium", "chromium"),
+    ("npm", "npm"),
 ]
 
 

@@ -11,9 +11,13 @@ import datetime as dt
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..brand import Brand
 from ..model import Guide
+
+if TYPE_CHECKING:
+    from ..printbook import BookLayout
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +37,7 @@ class BuildContext:
     # Timestamp written into every output (EPUB modified date, PDF dates, zip entries):
     # the manuscript's date, or SOURCE_DATE_EPOCH, so rebuilds are byte-identical.
     timestamp: dt.datetime
+    book: BookLayout | None = None  # the print layout, when a writer needs it
 
 
 Writer = Callable[[Guide, BuildContext], list[OutputFile]]
@@ -41,13 +46,14 @@ Writer = Callable[[Guide, BuildContext], list[OutputFile]]
 class WriterSpec:
     module: str  # module in this package with a `write` function
     kind: str  # the `kind` of the files it makes (manifest.json)
+    needs_book: bool = False  # reads the print layout (BuildContext.book)
 
 
 # Output name (as in `--only`) → writer. Modules load lazily: WeasyPrint alone takes
 # about 0.6 s to import, and a build that skips PDFs should not pay for it.
 REGISTRY: dict[str, WriterSpec] = {
-    "epub": WriterSpec("epub", "epub"),
-    "pdf": WriterSpec("pdf", "pdf"),
+    "epub": WriterSpec("epub", "epub", needs_book=True),  # its page-list
+    "pdf": WriterSpec("pdf", "pdf", needs_book=True),
     "handouts": WriterSpec("handout", "handout"),
 }
 KIND_ORDER = tuple(spec.kind for spec in REGISTRY.values())
