@@ -7,10 +7,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 GUIDES := $(wildcard manuscript/*.md)
 
-.PHONY: ebook test lint deps clean
+.PHONY: ebook press test lint deps clean
 
 ebook: $(VENV)/.installed
 	$(BIN)/publish build $(GUIDES) --out dist
+
+# Everything, plus the print-shop edition of each guide (<slug>/<slug>-press.pdf).
+press: $(VENV)/.installed
+	$(BIN)/publish build $(GUIDES) --out dist --press
 
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -47,20 +47,26 @@ def cli() -> None:
               type=click.Path(file_okay=False, path_type=Path),
               help="Folder that receives <slug>/ folders and manifest.json.")
 @click.option("--only", default="", metavar="LIST",
-              help="Comma-separated outputs to build: epub,pdf,handouts (default: all).")
+              help="Comma-separated outputs to build: epub,pdf,handouts,press "
+                   "(default: epub,pdf,handouts).")
+@click.option("--press", is_flag=True,
+              help="Also build the print-shop edition (trim, bleed, crop marks): "
+                   "<slug>/<slug>-press.pdf.")
 @click.option("--styles", type=click.Path(file_okay=False, exists=True, path_type=Path),
               help="Folder with brand.yaml, templates and CSS (default: the project's styles/).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only warnings and errors.")
 @click.option("--debug", is_flag=True, help="Show the full traceback when something fails.")
-def build(files: tuple[Path, ...], out: Path, only: str, styles: Path | None,
+def build(files: tuple[Path, ...], out: Path, only: str, press: bool, styles: Path | None,
           quiet: bool, debug: bool) -> None:
     """Build FILES (default: every manuscript/*.md) into the output folder."""
     from guidepress.build import DEFAULT_STYLES
     from guidepress.build import build as run_build
     from guidepress.errors import PublishError
-    from guidepress.writers import REGISTRY
+    from guidepress.writers import DEFAULT_OUTPUTS, REGISTRY
 
     outputs = [name.strip() for name in only.split(",") if name.strip()]
+    if press and "press" not in outputs:
+        outputs = [*(outputs or DEFAULT_OUTPUTS), "press"]
     for name in outputs:
         if name not in REGISTRY:
             raise click.BadParameter(f"'{name}' (choose from {', '.join(REGISTRY)})",

@@ -37,6 +37,11 @@ class Contact(msgspec.Struct, forbid_unknown_fields=True):
     hours: str = ""
 
 
+class Press(msgspec.Struct, forbid_unknown_fields=True):
+    trim: str = "6in 9in"  # CSS page size of the trimmed book
+    bleed: str = "0.125in"
+
+
 class Fonts(msgspec.Struct, forbid_unknown_fields=True):
     text: str  # fontpkg slug for the ebook, handouts and headings
     book: str  # fontpkg slug for the print edition's body text
@@ -52,6 +57,7 @@ class BrandData(msgspec.Struct, forbid_unknown_fields=True):
     contact: Contact = msgspec.field(default_factory=Contact)
     contrast_pairs: list[tuple[str, str]] = []  # (foreground, background) colour names
     paper: str = "letter"
+    press: Press = msgspec.field(default_factory=Press)
     printed_by: str = ""
     disclaimer: str = ""  # imprint page and ebook title page
     short_disclaimer: str = ""  # one line at the foot of every handout

@@ -22,7 +22,14 @@ from .errors import Diagnostic, PublishError
 from .model import Guide
 from .printbook import layout_book
 from .reader import read_guide
-from .writers import KIND_ORDER, REGISTRY, BuildContext, OutputFile, get_writer
+from .writers import (
+    DEFAULT_OUTPUTS,
+    KIND_ORDER,
+    REGISTRY,
+    BuildContext,
+    OutputFile,
+    get_writer,
+)
 
 DEFAULT_STYLES = Path(__file__).resolve().parent.parent / "styles"
 MANIFEST = "manifest.json"
@@ -32,7 +39,7 @@ EPOCH_FLOOR = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)  # the earliest date a zip 
 @dataclass
 class GuideBuild:
     guide: Guide
-    kinds: list[str]  # the kinds of file this build makes for the guide
+    outputs: list[str]  # the writers this build runs for the guide (REGISTRY names)
     files: list[OutputFile] = field(default_factory=list)
 
 
@@ -77,7 +84,7 @@ def build(
 ) -> BuildResult:
     """Build every output of every guide into ``out``. Raises PublishError on bad input."""
     out = Path(out)
-    writers = list(only) if only else list(REGISTRY)
+    writers = list(only) if only else list(DEFAULT_OUTPUTS)
     unknown = [name for name in writers if name not in REGISTRY]
     if unknown:
         raise ValueError(f"unknown output {unknown[0]!r}; choose from {', '.join(REGISTRY)}")
@@ -88,9 +95,10 @@ def build(
         context = BuildContext(brand, __version__, build_timestamp(guide))
         if any(REGISTRY[name].needs_book for name in writers):
             context = replace(context, book=layout_book(guide, context))
-        job = GuideBuild(guide, kinds=[REGISTRY[name].kind for name in writers])
+        job = GuideBuild(guide, outputs=writers)
         for name in writers:
             job.files.extend(get_writer(name)(guide, context))
+        warnings.extend(context.warnings)
         builds.append(job)
     previous = previous_entries(out)
     install(out, builds)
@@ -124,6 +132,8 @@ def file_entry(file: OutputFile) -> dict:
     entry: dict = {"kind": file.kind}
     if file.id is not None:
         entry["id"] = file.id
+    if file.edition is not None:
+        entry["edition"] = file.edition
     entry |= {
         "title": file.title,
         "path": file.path,
@@ -171,16 +181,22 @@ def merge(out: Path, previous: dict[str, dict], builds: list[GuideBuild]) -> dic
               if all(still_there(out, f) for f in g["files"])}
     for job in builds:
         entry = guide_entry(job)
-        built_kinds = {f["kind"] for f in entry["files"]} | set(job.kinds)
         old = guides.get(job.guide.slug, {"files": []})
-        entry["files"] += [f for f in old["files"] if f["kind"] not in built_kinds]
+        entry["files"] += [f for f in old["files"] if output_of(f) not in job.outputs]
         # A stable sort: handouts keep the order of the front matter.
-        entry["files"].sort(key=lambda f: KIND_ORDER.index(f["kind"]))
+        entry["files"].sort(key=lambda f: (KIND_ORDER.index(f["kind"]), f.get("edition", "")))
         guides[job.guide.slug] = entry
     return {
         "generator": f"publish {__version__}",
         "guides": [guides[slug] for slug in sorted(guides)],
     }
+
+
+def output_of(entry: dict) -> str:
+    """Which writer made a manifest file entry (the name --only uses)."""
+    if entry.get("kind") == "pdf" and entry.get("edition") == "press":
+        return "press"
+    return {"handout": "handouts"}.get(entry.get("kind", ""), entry.get("kind", ""))
 
 
 def prune(out: Path, previous: dict[str, dict], manifest: dict) -> None:

@@ -23,17 +23,53 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
+class Edition:
+    """Page geometry and type size of one print edition (read by styles/css/print.css)."""
+
+    name: str  # "office" or "press"
+    page_size: str  # CSS `size`, e.g. "8.5in 11in"
+    margin_top: str
+    margin_bottom: str
+    inner: str  # the binding side
+    outer: str
+    body_pt: float
+    chapter_sink: str  # space above a chapter title
+    title_gap: str  # space between the title block and the publisher on the title page
+    imprint_drop: str  # the imprint sits at the foot of its page
+    bleed: str = ""  # press: ink past the trim, with crop marks
+    folios_outside: bool = False
+    chapters_on_right: bool = False
+
+
+def office_edition(brand: Brand) -> Edition:
+    """The default edition, printed at the clinic on Letter (or A4) paper."""
+    return Edition("office", brand.page_size, "1in", "1.05in", "1.45in", "1.45in", 13,
+                   chapter_sink="1.05in", title_gap="2.6in", imprint_drop="4.9in")
+
+
+def press_edition(brand: Brand) -> Edition:
+    """The print-shop paperback: trimmed size, bleed, crop marks, a gutter for binding."""
+    press = brand.data.press
+    return Edition("press", press.trim, "0.7in", "0.8in", "0.72in", "0.45in", 12,
+                   chapter_sink="0.75in", title_gap="1.5in", imprint_drop="3.4in",
+                   bleed=press.bleed, folios_outside=True, chapters_on_right=True)
+
+
+@dataclass(frozen=True)
 class BookLayout:
     document: Any  # weasyprint.Document
     pages: list[PageStart]
+    edition: Edition
 
 
-def layout_book(guide: Guide, context: BuildContext) -> BookLayout:
-    document = weasy.render(book_html(guide, context), guide, context.brand)
-    return BookLayout(document, page_starts(document))
+def layout_book(guide: Guide, context: BuildContext, edition: Edition | None = None
+                ) -> BookLayout:
+    edition = edition or office_edition(context.brand)
+    document = weasy.render(book_html(guide, context, edition), guide, context.brand)
+    return BookLayout(document, page_starts(document), edition)
 
 
-def book_html(guide: Guide, context: BuildContext) -> str:
+def book_html(guide: Guide, context: BuildContext, edition: Edition) -> str:
     brand = context.brand
     options = RenderOptions(target="pdf", notes="float", leaf_keys=leaf_keys(guide),
                             mark_leaves=True)
@@ -45,7 +81,7 @@ def book_html(guide: Guide, context: BuildContext) -> str:
         brand, "templates/print/book.html",
         meta=guide.meta,
         chapters=chapters,
-        css=Markup(stylesheet(brand)),
+        css=Markup(stylesheet(brand, edition)),
         logo=brand.logo_path.as_uri(),
         book_font=brand.book_font,
         text_font=brand.text_font,
@@ -54,11 +90,11 @@ def book_html(guide: Guide, context: BuildContext) -> str:
     )
 
 
-def stylesheet(brand: Brand) -> str:
+def stylesheet(brand: Brand, edition: Edition) -> str:
     return templates.render(
         brand, "css/print.css",
         font_css=weasy.font_css(brand.text_font, brand.book_font),
-        page_size=brand.page_size,
+        edition=edition,
         book_font=brand.book_font,
         text_font=brand.text_font,
     )

@@ -57,7 +57,7 @@ def test_bad_input_is_one_line_and_exit_1(tmp_path):
 def test_unknown_output_is_a_usage_error():
     result = CliRunner().invoke(publish.cli, ["build", str(TEST_GUIDE), "--only", "mobi"])
     assert result.exit_code == 2
-    assert "'mobi' (choose from epub, pdf, handouts)" in result.output
+    assert "'mobi' (choose from epub, pdf, handouts, press)" in result.output
 
 
 def test_internal_bug_exits_2(tmp_path, monkeypatch):
@@ -77,3 +77,11 @@ def test_default_is_every_guide_in_manuscript(tmp_path, monkeypatch):
     result = run("build", "--only", "epub")
     assert result.exit_code == 0, result.output
     assert (tmp_path / "dist" / "ankle-sprain" / "ankle-sprain.epub").exists()
+
+
+def test_press_flag_adds_the_print_shop_edition(tmp_path):
+    result = run("build", str(TEST_GUIDE), "--out", str(tmp_path), "--only", "pdf", "--press")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "ankle-sprain" / "ankle-sprain.pdf").exists()
+    assert (tmp_path / "ankle-sprain" / "ankle-sprain-press.pdf").exists()
+    assert not (tmp_path / "ankle-sprain" / "ankle-sprain.epub").exists()

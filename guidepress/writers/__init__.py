@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..brand import Brand
+from ..errors import Diagnostic
 from ..model import Guide
 
 if TYPE_CHECKING:
@@ -28,6 +29,7 @@ class OutputFile:
     data: bytes
     id: str | None = None  # handouts: the handout id
     pages: int | None = None  # PDFs: page count
+    edition: str | None = None  # "press" for the print-shop PDF
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +40,8 @@ class BuildContext:
     # the manuscript's date, or SOURCE_DATE_EPOCH, so rebuilds are byte-identical.
     timestamp: dt.datetime
     book: BookLayout | None = None  # the print layout, when a writer needs it
+    # Writers add findings that should not stop the build (e.g. a low-resolution image).
+    warnings: list[Diagnostic] = field(default_factory=list)
 
 
 Writer = Callable[[Guide, BuildContext], list[OutputFile]]
@@ -55,8 +59,10 @@ REGISTRY: dict[str, WriterSpec] = {
     "epub": WriterSpec("epub", "epub", needs_book=True),  # its page-list
     "pdf": WriterSpec("pdf", "pdf", needs_book=True),
     "handouts": WriterSpec("handout", "handout"),
+    "press": WriterSpec("press", "pdf"),  # print-shop edition; built on request
 }
-KIND_ORDER = tuple(spec.kind for spec in REGISTRY.values())
+DEFAULT_OUTPUTS = ("epub", "pdf", "handouts")
+KIND_ORDER = ("epub", "pdf", "handout")
 
 
 def get_writer(name: str) -> Writer:
