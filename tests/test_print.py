@@ -22,6 +22,7 @@ from guidepress.writers import BuildContext
 
 from .conftest import GUIDES
 from .pdftools import page_texts, printed_folio
+from .test_handouts import structure_alts
 
 EDITIONS = ("office", "press")
 
@@ -317,6 +318,7 @@ def test_tagged_pdf_with_metadata(built, pressed, slug, edition):
     assert "Tagged:          yes" in info
     assert f"Author:          {guide.meta.author}" in info
     assert f"Subject:         {guide.meta.description}" in info
+    assert f"Keywords:        {', '.join(guide.meta.keywords)}" in info
     date = guide.meta.date
     assert f"CreationDate:    {date:%a %b} {date.day:2d} 00:00:00 {date.year} UTC" in info
     reader = PdfReader(path)
@@ -326,6 +328,10 @@ def test_tagged_pdf_with_metadata(built, pressed, slug, edition):
     assert reader.metadata.title.startswith(guide.meta.title)
     levels = {len(item) for item in outline_paths(reader.outline)}
     assert levels >= {1, 2}  # chapters with their sections nested below
+    figures = [n for n in guide.walk() if n.type == "figure"]
+    alts = structure_alts(path)
+    for figure in figures:
+        assert figure.children[0].attrs["alt"] in alts
 
 
 def outline_paths(outline, depth=1):
