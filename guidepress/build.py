@@ -7,12 +7,14 @@ into place with an atomic rename; ``manifest.json`` is written last.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -100,32 +102,68 @@ def build(
             job.files.extend(get_writer(name)(guide, context))
         warnings.extend(context.warnings)
         builds.append(job)
-    previous = previous_entries(out)
-    install(out, builds)
-    manifest = merge(out, previous, builds)
-    prune(out, previous, manifest)
-    write_manifest(out, manifest)
+    with output_lock(out):
+        previous = previous_entries(out)
+        install(out, builds)
+        manifest = merge(out, previous, builds)
+        prune(out, previous, manifest)
+        write_manifest(out, manifest)  # last: the manifest only lists files in place
     return BuildResult(out, builds, warnings, manifest)
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside ``path``, then rename it over ``path``."""
+def stage(path: Path, data: bytes) -> Path:
+    """Write ``data`` to a hidden temporary file beside ``path``; return its name."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
         os.chmod(temp, 0o644)
-        os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+    return Path(temp)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside ``path``, then rename it over ``path``."""
+    os.replace(stage(path, data), path)
 
 
 def install(out: Path, builds: list[GuideBuild]) -> None:
-    for job in builds:
-        for file in job.files:
-            atomic_write(out / file.path, file.data)
+    """Stage every file first; only when all are written, rename them into place.
+
+    A full disk or a permission problem while staging leaves the old files untouched."""
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for job in builds:
+            for file in job.files:
+                target = out / file.path
+                staged.append((stage(target, file.data), target))
+    except BaseException:
+        for temp, _ in staged:
+            temp.unlink(missing_ok=True)
+        raise
+    for temp, target in staged:
+        os.replace(temp, target)
+
+
+@contextlib.contextmanager
+def output_lock(out: Path) -> Iterator[None]:
+    """One build at a time per output folder. The lock file sits beside the folder, so
+    the folder itself holds only what gets uploaded."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = out.parent / f".{out.name}.publish-lock"
+    with open(lock_path, "a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise PublishError(out, 0, "another build is writing to this folder right now",
+                               "wait for it to finish, then build again") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def file_entry(file: OutputFile) -> dict:

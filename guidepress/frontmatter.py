@@ -140,23 +140,33 @@ def validation_error(exc: msgspec.ValidationError, lines: dict[tuple, int], path
     while keys and tuple(keys) not in lines:
         keys.pop()
     line = lines.get(tuple(keys), 1)
-    name = ".".join(str(k) for k in keys) or "front matter"
+    name = describe(keys)
     if expected := re.match(r"Expected `(\w+)[^`]*`, got `(\w+)`", message):
         want, got = (TYPE_WORDS.get(w, w) for w in expected.groups())
-        return PublishError(path, line, f"'{name}' must be {want}, not {got}",
+        return PublishError(path, line, f"{name} must be {want}, not {got}",
                             "put quotes around text values")
     if missing := re.match(r"Object missing required field `(\w+)`", message):
         field_name = missing.group(1)
-        return PublishError(path, line, f"'{name}' is missing '{field_name}'",
+        return PublishError(path, line, f"{name} is missing '{field_name}'",
                             f"add a line '{field_name}: ...'")
     if unknown := re.match(r"Object contains unknown field `(\w+)`", message):
         return PublishError(path, lines.get((*keys, unknown.group(1)), line),
-                            f"unknown key '{unknown.group(1)}' in '{name}'",
+                            f"unknown key '{unknown.group(1)}' in {name}",
                             "a handout has only: id, title, sections")
     if "date" in message:
-        return PublishError(path, line, f"'{name}' is not a valid date",
+        return PublishError(path, line, f"{name} is not a valid date",
                             "write dates as YYYY-MM-DD, e.g. 2026-11-25")
-    return PublishError(path, line, f"'{name}': {message}")
+    return PublishError(path, line, f"{name}: {message}")
+
+
+def describe(keys: list) -> str:
+    """A key path as people say it: 'title', 'handout 2', "handout 2's 'sections'"."""
+    if not keys:
+        return "the front matter"
+    if keys[0] == "handouts" and len(keys) >= 2 and isinstance(keys[1], int):
+        handout = f"handout {keys[1] + 1}"
+        return handout if len(keys) == 2 else f"{handout}'s '{keys[2]}'"
+    return f"'{keys[0]}'"
 
 
 def stable_identifier(meta_url: str, slug: str, title: str) -> str:

@@ -2,8 +2,8 @@
 
 The syntax is the pandoc-compatible subset the manuscript contract names: CommonMark, GFM
 tables, footnotes, heading attributes ``{#id .class}``, fenced divs ``::: {.class}`` and
-image attributes. Raw HTML is not interpreted: it stays visible text, so a manuscript
-cannot inject markup into the outputs.
+image attributes. Raw HTML is parsed only to be refused (the reader reports it with its
+line); HTML comments are kept as "comment" nodes, which no writer prints.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def heading_attributes(state: StateCore) -> None:
 
 
 def make_parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "typographer": False})
+    md = MarkdownIt("commonmark", {"html": True, "typographer": False})
     md.enable("table")
     md.use(footnote_plugin)
     md.use(attrs_plugin, after=("image",))
@@ -106,6 +106,8 @@ class Converter:
             if align := re.search(r"text-align:(\w+)", style):
                 attrs["align"] = align.group(1)
             return Node(kind, self.inline(tree.children[0], line), attrs, line=line)
+        if kind == "html_block":
+            return raw_html(tree.content, line)
         if kind in ("code_block", "fence"):
             return Node("code_block", attrs={"lang": tree.info.strip()}, text=tree.content,
                         line=line)
@@ -131,8 +133,10 @@ class Converter:
     def inline_node(self, tree: SyntaxTreeNode, line: int) -> Node:
         kind = tree.type
         attrs = {k: str(v) for k, v in tree.attrs.items()}
-        if kind in ("text", "code_inline", "html_inline"):
+        if kind in ("text", "code_inline"):
             return Node("code" if kind == "code_inline" else "text", text=tree.content, line=line)
+        if kind == "html_inline":
+            return raw_html(tree.content, line)
         if kind in ("softbreak", "hardbreak"):
             return Node(kind, line=line)
         if kind == "image":
@@ -155,6 +159,15 @@ class Converter:
             )
             line = blocks[0].line if blocks else self.offset
             self.footnotes[str(note.meta["label"])] = (note.meta["id"] + 1, blocks, line)
+
+
+COMMENT = re.compile(r"^\s*<!--.*?-->\s*$", re.S)
+
+
+def raw_html(text: str, line: int) -> Node:
+    """An HTML comment (kept, never printed) or other raw HTML (the reader refuses it)."""
+    kind = "comment" if COMMENT.match(text) else "html"
+    return Node(kind, text=text, line=line)
 
 
 def strip_anchor(node: Node) -> Node:

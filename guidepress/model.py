@@ -92,6 +92,7 @@ class Asset:
     path: Path  # absolute path on disk
     media_type: str
     line: int
+    data: bytes = b""  # the checked content (SVG cleaned); writers use this, not the file
 
 
 @dataclass(frozen=True, slots=True)

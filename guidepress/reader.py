@@ -10,22 +10,18 @@ import difflib
 import re
 import unicodedata
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 from . import frontmatter
+from .assets import load_asset
 from .errors import Diagnostic, PublishError
 from .markdown import parse_body
 from .model import Asset, Footnote, Guide, Node, Section
 
-MEDIA_TYPES = {
-    ".svg": "image/svg+xml",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-}
 UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")
+# Markdown that markdown-it refuses to turn into an image or link (file:, javascript:…
+# addresses) would otherwise reach the reader as plain text.
+REFUSED_TARGET = re.compile(r"!?\[[^\]]*\]\(\s*<?((?:javascript|vbscript|file|data):[^)\s>]*)",
+                            re.I)
 
 
 def slug_for(path: Path) -> str:
@@ -35,13 +31,22 @@ def slug_for(path: Path) -> str:
     return slug or "guide"
 
 
+MAX_MANUSCRIPT_BYTES = 10 * 1024 * 1024  # a long guide is well under 1 MB
+
+
 def read_text(path: Path) -> str:
     try:
+        if path.is_file() and path.stat().st_size > MAX_MANUSCRIPT_BYTES:
+            raise PublishError(path, 0, "the file is larger than 10 MB",
+                               "a guide is text; move images to files beside it")
         data = path.read_bytes()
     except FileNotFoundError:
         raise PublishError(path, 0, "file not found") from None
     except IsADirectoryError:
         raise PublishError(path, 0, "this is a folder, not a manuscript file") from None
+    if not data.strip():
+        raise PublishError(path, 1, "the file is empty",
+                           "start with front matter: '---', 'title: Your title', '---'")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -74,7 +79,7 @@ def read_guide(path: Path | str) -> tuple[Guide, list[Diagnostic]]:
         blocks=blocks,
         sections=build_sections(blocks),
         footnotes=footnotes,
-        assets=collect_assets(blocks, footnotes, path),
+        assets=collect_assets(blocks, footnotes, path, warnings),
         body_line=body_line,
     )
     check_structure(guide)
@@ -130,36 +135,17 @@ def build_sections(blocks: tuple[Node, ...]) -> tuple[Section, ...]:
     return tuple(sections)
 
 
-def resolve_asset(src: str, line: int, manuscript: Path) -> Asset:
-    """Check that an image reference names a supported file inside the manuscript folder."""
-    parts = urlsplit(src)
-    hint = "put the image in the manuscript's folder (e.g. images/) and use a relative path"
-    if parts.scheme or parts.netloc or src.startswith(("/", "\\")):
-        raise PublishError(manuscript, line, f"image '{src}' is not a file beside the manuscript",
-                           hint)
-    folder = manuscript.parent.resolve()
-    target = (folder / unquote(parts.path)).resolve()
-    if not target.is_relative_to(folder):
-        raise PublishError(manuscript, line, f"image '{src}' is outside the manuscript's folder",
-                           hint)
-    if not target.is_file():
-        raise PublishError(manuscript, line, f"image '{src}' was not found",
-                           f"check the file name; looked for {target}")
-    media_type = MEDIA_TYPES.get(target.suffix.lower())
-    if media_type is None:
-        raise PublishError(manuscript, line, f"image '{src}' is not a supported type",
-                           "use SVG, PNG, JPEG, GIF or WebP")
-    return Asset(target.relative_to(folder).as_posix(), target, media_type, line)
-
-
-def collect_assets(blocks, footnotes, path: Path) -> dict[str, Asset]:
+def collect_assets(blocks, footnotes, path: Path, warnings: list[Diagnostic]
+                   ) -> dict[str, Asset]:
+    """Every image the guide uses, keyed by its src as written, checked and made safe."""
     assets: dict[str, Asset] = {}
     nodes = [n for b in blocks for n in b.walk()]
     nodes += [n for f in footnotes.values() for b in f.blocks for n in b.walk()]
     for node in nodes:
-        if node.type == "image" and node.attrs.get("src", "") not in assets:
-            src = node.attrs.get("src", "")
-            assets[src] = resolve_asset(src, node.line, path)
+        src = node.attrs.get("src", "")
+        if node.type == "image" and src not in assets:
+            assets[src], found = load_asset(src, node.line, path)
+            warnings.extend(found)
     return assets
 
 
@@ -184,9 +170,17 @@ def check_structure(guide: Guide) -> None:
             if target not in ids:
                 raise PublishError(path, node.line, f"link to '#{target}', which does not exist",
                                    suggest(target, ids))
+        if node.type == "text" and (m := REFUSED_TARGET.search(node.text)):
+            raise PublishError(path, node.line, f"'{m.group(1)[:60]}' is not allowed here",
+                               "images must be files beside the manuscript; links must "
+                               "start with https:// or #")
         if node.type == "text" and (m := UNDEFINED_NOTE.search(node.text)):
             raise PublishError(path, node.line, f"footnote '[^{m.group(1)}]' is never defined",
                                f"add a line '[^{m.group(1)}]: The note text.' at the end")
+        if node.type == "html":
+            tag = node.text.strip().split("\n")[0][:40]
+            raise PublishError(path, node.line, f"raw HTML is not allowed: {tag}",
+                               "write it in Markdown; HTML comments (<!-- ... -->) are fine")
         if node.type == "heading" and node not in guide.blocks:
             raise PublishError(path, node.line, "headings cannot be inside a ::: block or list",
                                "move the heading out of the block")

@@ -199,6 +199,9 @@ class HtmlRenderer:
     def b_code_block(self, node: Node) -> Markup:
         return Markup("<pre><code>{}</code></pre>").format(node.text.rstrip("\n"))
 
+    def b_comment(self, node: Node) -> Markup:
+        return Markup("")
+
     def b_hr(self, node: Node) -> Markup:
         return Markup('<hr class="break"/>')
 
@@ -279,6 +282,8 @@ class HtmlRenderer:
                 return self.i_image(node)
             case "footnote_ref":
                 return self.i_footnote_ref(node)
+            case "comment":
+                return Markup("")
         return self.inline(node.children)
 
     def i_link(self, node: Node) -> Markup:

@@ -30,8 +30,11 @@ class BlockedResource(Exception):
         self.reason = reason
 
 
-def make_fetcher(roots: list[Path]):
-    """A URL fetcher that serves data: URIs and files under ``roots``, and nothing else."""
+def make_fetcher(roots: list[Path], files: dict[Path, bytes]):
+    """A URL fetcher that serves data: URIs and files under ``roots``, and nothing else.
+
+    ``files`` gives the bytes to serve for some paths: the manuscript's images are
+    served as the reader checked (and for SVG, cleaned) them, never read again."""
     from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
     allowed = [r.resolve() for r in roots]
@@ -47,6 +50,9 @@ def make_fetcher(roots: list[Path]):
             if scheme != "file":
                 raise FatalURLFetchingError(str(BlockedResource(url, "not a local file")))
             path = Path(url2pathname(unquote(urlsplit(url).path))).resolve()
+            if path in files:
+                media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                return URLFetcherResponse(url, files[path], {"Content-Type": media_type})
             if not any(path.is_relative_to(root) for root in allowed) or not path.is_file():
                 raise FatalURLFetchingError(str(BlockedResource(url, "outside allowed folders")))
             media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
@@ -70,7 +76,8 @@ def render(html: str, guide: Guide, brand: Brand) -> Document:
     from weasyprint.urls import FatalURLFetchingError
 
     base_url = guide.source.parent.as_uri() + "/"
-    fetcher = make_fetcher(allowed_roots(guide, brand))
+    assets = {asset.path: asset.data for asset in guide.assets.values()}
+    fetcher = make_fetcher(allowed_roots(guide, brand), assets)
     try:
         return HTML(string=html, base_url=base_url, url_fetcher=fetcher).render()
     except FatalURLFetchingError as exc:

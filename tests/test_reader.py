@@ -159,7 +159,9 @@ def test_non_utf8_names_line(tmp_path):
     assert error.diagnostic.line == 2 and "not UTF-8" in error.diagnostic.message
 
 
-def test_raw_html_stays_text(tmp_path):
-    path = write(tmp_path, "---\ntitle: x\n---\n# A\n\n<script>alert(1)</script> and <b>b</b>\n")
-    guide, _ = read_guide(path)
-    assert "<script>" in guide.blocks[1].plain_text()
+def test_raw_html_is_refused_but_comments_are_fine(tmp_path):
+    path = write(tmp_path, "---\ntitle: x\n---\n# A\n\nSafe <!-- a note -->.\n\n"
+                           "<!--\nblock comment\n-->\n\nThen <b>bold</b>.\n")
+    error = error_of(path)
+    assert error.diagnostic.line == 12
+    assert error.diagnostic.message == "raw HTML is not allowed: <b>"

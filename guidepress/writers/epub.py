@@ -300,8 +300,7 @@ def add_fonts(book, context: BuildContext) -> None:
 def add_assets(book, guide: Guide) -> None:
     for index, asset in enumerate(sorted(guide.assets.values(), key=lambda a: a.src)):
         book.add_item(epub.EpubItem(uid=f"media-{index}", file_name=f"media/{asset.src}",
-                                    media_type=asset.media_type,
-                                    content=asset.path.read_bytes()))
+                                    media_type=asset.media_type, content=asset.data))
 
 
 # -- packaging ---------------------------------------------------------------------------
