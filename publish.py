@@ -6,6 +6,8 @@ errors become one-line messages and exit codes (1: fix your input, 2: a bug in t
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import sys
 import traceback
 from pathlib import Path
@@ -94,6 +96,43 @@ def build(files: tuple[Path, ...], out: Path, only: str, press: bool, styles: Pa
                 pages = f", {file.pages} page{'s' * (file.pages != 1)}" if file.pages else ""
                 click.echo(f"wrote {out / file.path} ({human_size(len(file.data))}{pages})")
         click.echo(f"wrote {out / 'manifest.json'}")
+
+
+@cli.command()
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too, not only on errors.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Print findings as lines, or as a JSON list for tools.")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Judge review dates as of this day, YYYY-MM-DD (default: today).")
+@click.option("--render", is_flag=True,
+              help="Also lay out every handout to check it fits one page (slower).")
+@click.option("--styles", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="Folder with brand.yaml and jargon.yaml (default: the project's styles/).")
+def check(files: tuple[Path, ...], strict: bool, output_format: str,
+          today: dt.datetime | None, render: bool, styles: Path | None) -> None:
+    """Check FILES (default: every manuscript/*.md) for what makes patient material hard
+    to read, inaccessible or out of date; print `file:line:col: severity rule message`."""
+    from guidepress.build import DEFAULT_STYLES
+    from guidepress.checks import check_files, project_limits, summary
+    from guidepress.errors import PublishError
+
+    sources = list(files) or default_sources()
+    try:
+        findings = check_files(sources, styles or DEFAULT_STYLES,
+                               today.date() if today else dt.date.today(), render,
+                               project_limits(Path.cwd()))
+    except PublishError as exc:  # the brand file itself is broken
+        click.echo(exc.diagnostic.format(), err=True)
+        sys.exit(1)
+    if output_format == "json":
+        click.echo(json.dumps([f.as_json() for f in findings], indent=2, ensure_ascii=False))
+    else:
+        for finding in findings:
+            click.echo(finding.format_check())
+        click.echo(summary(findings, len(sources)))
+    failed = any(f.severity == "error" for f in findings) or (strict and bool(findings))
+    sys.exit(1 if failed else 0)
 
 
 def main() -> None:

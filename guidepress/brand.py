@@ -55,7 +55,9 @@ class BrandData(msgspec.Struct, forbid_unknown_fields=True):
     colors: Colors
     fonts: Fonts
     contact: Contact = msgspec.field(default_factory=Contact)
-    contrast_pairs: list[tuple[str, str]] = []  # (foreground, background) colour names
+    # [foreground, background] colour names; a third item "large" marks a pair used only
+    # for large text (WCAG asks 3:1 there instead of 4.5:1).
+    contrast_pairs: list[list[str]] = []
     paper: str = "letter"
     press: Press = msgspec.field(default_factory=Press)
     printed_by: str = ""
@@ -96,7 +98,10 @@ def load_brand(styles: Path) -> Brand:
         raise PublishError(path, 0, f"paper '{data.paper}' is not known",
                            "use one of: " + ", ".join(PAPER_SIZES))
     for pair in data.contrast_pairs:
-        unknown = [name for name in pair if name not in Colors.__struct_fields__]
+        if len(pair) not in (2, 3) or (len(pair) == 3 and pair[2] != "large"):
+            raise PublishError(path, 0, f"contrast pair {pair} should be [text, background]",
+                               "optionally with a third item 'large'")
+        unknown = [name for name in pair[:2] if name not in Colors.__struct_fields__]
         if unknown:
             raise PublishError(path, 0, f"contrast pair names unknown colour '{unknown[0]}'",
                                "use the names listed under 'colors'")

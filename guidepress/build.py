@@ -63,8 +63,9 @@ def build_timestamp(guide: Guide) -> dt.datetime:
     return EPOCH_FLOOR
 
 
-def read_all(sources: Iterable[Path]) -> tuple[list[Guide], list[Diagnostic]]:
-    guides, warnings = [], []
+def read_all(sources: Iterable[Path]) -> list[tuple[Guide, list[Diagnostic]]]:
+    """Read every guide (the reader's warnings beside each) before anything is written."""
+    read = []
     slugs: dict[str, Path] = {}
     for source in sources:
         guide, found = read_guide(source)
@@ -72,9 +73,20 @@ def read_all(sources: Iterable[Path]) -> tuple[list[Guide], list[Diagnostic]]:
             raise PublishError(source, 0, f"two guides would both be written to '{guide.slug}/'",
                                f"rename one of {slugs[guide.slug].name} and {source.name}")
         slugs[guide.slug] = source
-        guides.append(guide)
-        warnings.extend(found)
-    return guides, warnings
+        read.append((guide, found))
+    return read
+
+
+def quality_warnings(read: list[tuple[Guide, list[Diagnostic]]], brand) -> list[Diagnostic]:
+    """Run `publish check`'s rules on the guides just read. In a build their findings are
+    warnings: structural errors have already stopped it in the reader."""
+    from .checks import brand_findings, make_context, project_limits, run_rules
+
+    context = make_context(brand, dt.date.today(), limits=project_limits(Path.cwd()))
+    found = brand_findings(brand)
+    for guide, warnings in read:
+        found += run_rules(guide, warnings, context)
+    return [replace(f, severity="warning") for f in found]
 
 
 def build(
@@ -91,7 +103,9 @@ def build(
     if unknown:
         raise ValueError(f"unknown output {unknown[0]!r}; choose from {', '.join(REGISTRY)}")
     brand = load_brand(Path(styles).resolve())
-    guides, warnings = read_all(Path(s) for s in sources)
+    read = read_all(Path(s) for s in sources)
+    guides = [guide for guide, _ in read]
+    warnings = quality_warnings(read, brand)
     builds = []
     for guide in guides:
         context = BuildContext(brand, __version__, build_timestamp(guide))

@@ -19,18 +19,35 @@ class Diagnostic:
     message: str
     hint: str = ""
     severity: str = "error"
+    rule: str = ""  # the `publish check` rule id, e.g. "reading-level"
+    col: int = 0  # 1-based column, 0 when unknown
 
     def format(self) -> str:
+        """`path:line: severity: message`, the build's style."""
         where = f"{display_path(self.path)}:{self.line}" if self.line else display_path(self.path)
         text = f"{where}: {self.severity}: {self.message}"
+        if self.severity == "warning" and self.rule not in ("", "structure"):
+            text += f" [{self.rule}]"  # the id to silence it with, see `publish check`
         return f"{text}\n  {self.hint}" if self.hint else text
+
+    def format_check(self) -> str:
+        """`path:line:col: severity rule-id message`, the style of linters."""
+        where = f"{display_path(self.path)}:{max(self.line, 1)}:{max(self.col, 1)}"
+        text = f"{where}: {self.severity} {self.rule or 'structure'} {self.message}"
+        return f"{text}\n  {self.hint}" if self.hint else text
+
+    def as_json(self) -> dict:
+        return {"file": display_path(self.path), "line": max(self.line, 1), "col": max(self.col, 1),
+                "rule": self.rule or "structure", "severity": self.severity,
+                "message": self.message, "hint": self.hint}
 
 
 class PublishError(Exception):
     """A problem in the input that the user must fix; the build stops."""
 
-    def __init__(self, path: Path, line: int, message: str, hint: str = "") -> None:
-        self.diagnostic = Diagnostic(Path(path), line, message, hint)
+    def __init__(self, path: Path, line: int, message: str, hint: str = "",
+                 rule: str = "structure") -> None:
+        self.diagnostic = Diagnostic(Path(path), line, message, hint, rule=rule)
         super().__init__(self.diagnostic.format())
 
 

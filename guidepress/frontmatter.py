@@ -32,6 +32,17 @@ class HandoutFields(msgspec.Struct, forbid_unknown_fields=True):
     sections: list[str]
 
 
+class CheckFields(msgspec.Struct, forbid_unknown_fields=True):
+    """`check:` in the front matter: this guide's limits for `publish check`."""
+
+    reading_grade_book: float | None = None
+    reading_grade_handout: float | None = None
+    smog_grade_book: float | None = None
+    smog_grade_handout: float | None = None
+    long_sentence_words: int | None = None
+    review_months: int | None = None
+
+
 class FrontMatter(msgspec.Struct):
     """The keys a guide's front matter may hold. Only ``title`` is required."""
 
@@ -47,6 +58,7 @@ class FrontMatter(msgspec.Struct):
     description: str = ""
     keywords: list[str] = []
     handouts: list[HandoutFields] = []
+    check: CheckFields | None = None
 
 
 KNOWN_KEYS = tuple(FrontMatter.__struct_fields__)
@@ -70,18 +82,22 @@ Loader.add_constructor("tag:yaml.org,2002:timestamp",
                        lambda loader, node: loader.construct_scalar(node))
 
 
+def fm_error(path: Path, line: int, message: str, hint: str = "") -> PublishError:
+    return PublishError(path, line, message, hint, rule="front-matter")
+
+
 def split(text: str, path: Path) -> tuple[str, int]:
     """Return the YAML text and the 1-based line where the Markdown body starts."""
     lines = text.split("\n")
     if not lines or lines[0].rstrip() != FENCE:
-        raise PublishError(
+        raise fm_error(
             path, 1, "the file does not start with front matter",
             "put a line '---', then 'title: Your title', then another '---' at the very top",
         )
     for number, line in enumerate(lines[1:], start=2):
         if line.rstrip() in (FENCE, "..."):
             return "\n".join(lines[1 : number - 1]), number + 1
-    raise PublishError(
+    raise fm_error(
         path, 1, "the front matter is not closed",
         "add a line with just '---' after the last front-matter line",
     )
@@ -110,12 +126,12 @@ def parse(yaml_text: str, path: Path) -> tuple[dict, dict[tuple, int]]:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + offset if mark else 1
         problem = getattr(exc, "problem", None) or "it could not be read"
-        raise PublishError(
+        raise fm_error(
             path, line, f"the front matter is not valid YAML: {problem}",
             "check the indentation, and put quotes around text that contains ': ' or '#'",
         ) from None
     if not isinstance(data, dict) or node is None:
-        raise PublishError(path, offset, "the front matter must be 'key: value' lines")
+        raise fm_error(path, offset, "the front matter must be 'key: value' lines")
     return data, key_lines(node, offset)
 
 
@@ -127,11 +143,12 @@ def unknown_key_warnings(data: dict, lines: dict[tuple, int], path: Path) -> lis
         close = difflib.get_close_matches(str(key), KNOWN_KEYS, n=1)
         hint = f"did you mean '{close[0]}'?" if close else "known keys: " + ", ".join(KNOWN_KEYS)
         found.append(Diagnostic(path, lines.get((key,), 1), f"unknown front-matter key '{key}'",
-                                hint, "warning"))
+                                hint, "warning", rule="front-matter"))
     return found
 
 
-def validation_error(exc: msgspec.ValidationError, lines: dict[tuple, int], path: Path):
+def validation_error(exc: msgspec.ValidationError, lines: dict[tuple, int], path: Path
+                     ) -> PublishError:
     """Turn msgspec's '... - at `$.handouts[0].id`' into a PublishError at the right line."""
     message, _, where = str(exc).partition(" - at ")
     keys: list = []
@@ -143,20 +160,20 @@ def validation_error(exc: msgspec.ValidationError, lines: dict[tuple, int], path
     name = describe(keys)
     if expected := re.match(r"Expected `(\w+)[^`]*`, got `(\w+)`", message):
         want, got = (TYPE_WORDS.get(w, w) for w in expected.groups())
-        return PublishError(path, line, f"{name} must be {want}, not {got}",
+        return fm_error(path, line, f"{name} must be {want}, not {got}",
                             "put quotes around text values")
     if missing := re.match(r"Object missing required field `(\w+)`", message):
         field_name = missing.group(1)
-        return PublishError(path, line, f"{name} is missing '{field_name}'",
+        return fm_error(path, line, f"{name} is missing '{field_name}'",
                             f"add a line '{field_name}: ...'")
     if unknown := re.match(r"Object contains unknown field `(\w+)`", message):
-        return PublishError(path, lines.get((*keys, unknown.group(1)), line),
+        return fm_error(path, lines.get((*keys, unknown.group(1)), line),
                             f"unknown key '{unknown.group(1)}' in {name}",
                             "a handout has only: id, title, sections")
     if "date" in message:
-        return PublishError(path, line, f"{name} is not a valid date",
+        return fm_error(path, line, f"{name} is not a valid date",
                             "write dates as YYYY-MM-DD, e.g. 2026-11-25")
-    return PublishError(path, line, f"{name}: {message}")
+    return fm_error(path, line, f"{name}: {message}")
 
 
 def describe(keys: list) -> str:
@@ -177,27 +194,27 @@ def stable_identifier(meta_url: str, slug: str, title: str) -> str:
 
 def check_values(fm: FrontMatter, lines: dict[tuple, int], path: Path) -> None:
     if not fm.title.strip():
-        raise PublishError(path, lines.get(("title",), 1), "'title' is empty",
+        raise fm_error(path, lines.get(("title",), 1), "'title' is empty",
                            "write the guide's title after 'title:'")
     if not BCP47.match(fm.language):
-        raise PublishError(path, lines.get(("language",), 1),
+        raise fm_error(path, lines.get(("language",), 1),
                            f"'language' is not a language tag: '{fm.language}'",
                            "use a tag like en-US, en-GB, es or es-MX")
     if fm.url and not re.match(r"^https?://[^\s/]+", fm.url):
-        raise PublishError(path, lines.get(("url",), 1), f"'url' is not a web address: {fm.url}",
+        raise fm_error(path, lines.get(("url",), 1), f"'url' is not a web address: {fm.url}",
                            "write the full address, starting with https://")
     seen: set[str] = set()
     for index, handout in enumerate(fm.handouts):
         line = lines.get(("handouts", index, "id"), 1)
         if not SAFE_ID.match(handout.id):
-            raise PublishError(path, line, f"handout id '{handout.id}' is not a safe name",
+            raise fm_error(path, line, f"handout id '{handout.id}' is not a safe name",
                                "use lowercase letters, digits and hyphens, e.g. 'prevention'")
         if handout.id in seen:
-            raise PublishError(path, line, f"handout id '{handout.id}' is used twice",
+            raise fm_error(path, line, f"handout id '{handout.id}' is used twice",
                                "give every handout its own id")
         seen.add(handout.id)
         if not handout.sections:
-            raise PublishError(path, lines.get(("handouts", index, "sections"), line),
+            raise fm_error(path, lines.get(("handouts", index, "sections"), line),
                                f"handout '{handout.id}' lists no sections",
                                "list heading ids, e.g. sections: [prevention]")
 
@@ -225,8 +242,17 @@ def read_meta(yaml_text: str, path: Path, slug: str) -> tuple[Meta, list[Diagnos
         description=fm.description,
         keywords=tuple(fm.keywords),
         handouts=handouts,
+        check=check_settings(fm.check),
+        lines=dict(lines),
     )
     return meta, warnings
+
+
+def check_settings(fields: CheckFields | None) -> dict[str, float]:
+    if fields is None:
+        return {}
+    return {name: getattr(fields, name) for name in fields.__struct_fields__
+            if getattr(fields, name) is not None}
 
 
 def handout_spec(fields: HandoutFields, index: int, lines: dict[tuple, int]) -> HandoutSpec:

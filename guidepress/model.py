@@ -109,6 +109,8 @@ class Meta:
     description: str = ""
     keywords: tuple[str, ...] = ()
     handouts: tuple[HandoutSpec, ...] = ()
+    check: dict[str, float] = field(default_factory=dict)  # `publish check` limits
+    lines: dict[tuple, int] = field(default_factory=dict)  # front-matter key → file line
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +125,7 @@ class Guide:
     footnotes: dict[str, Footnote]
     assets: dict[str, Asset]
     body_line: int  # line of the first Markdown line after the front matter
+    source_lines: tuple[str, ...] = ()  # the manuscript as written, for column numbers
 
     def section(self, section_id: str) -> Section | None:
         return next((s for s in self.sections if s.id == section_id), None)

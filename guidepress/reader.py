@@ -81,6 +81,7 @@ def read_guide(path: Path | str) -> tuple[Guide, list[Diagnostic]]:
         footnotes=footnotes,
         assets=collect_assets(blocks, footnotes, path, warnings),
         body_line=body_line,
+        source_lines=tuple(text.split("\n")),
     )
     check_structure(guide)
     return guide, warnings
@@ -116,7 +117,7 @@ def assign_heading_ids(blocks: tuple[Node, ...], path: Path) -> tuple[Node, ...]
             while new_id in used:
                 new_id, n = f"{base}-{n}", n + 1
             used.add(new_id)
-            attrs = {**attrs, "id": new_id}
+            attrs = {**attrs, "id": new_id, "auto_id": "yes"}  # writers copy only id/class
         return Node(node.type, children, attrs, node.text, node.line)
 
     return tuple(fix(b) for b in blocks)

@@ -203,6 +203,7 @@ def allowed_roots(source: Path, out: Path) -> list[Path]:
     import tempfile
 
     return [source.parent.resolve(), ROOT / "styles", ROOT / "guidepress", out.resolve(),
+            ROOT / "pyproject.toml",  # [tool.publish.check] limits
             out.parent.resolve() / f".{out.name}.publish-lock",
             Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(),
             Path(tempfile.gettempdir()).resolve() / "weasyprint-"]

@@ -1,0 +1,158 @@
+"""`publish check`: a linter for patient material that reads the same model as the writers.
+
+Each rule is a function ``rule(guide, context) -> Iterable[Diagnostic]`` registered in
+``RULES`` with its id, severity and what it checks (the README's table comes from the same
+facts). Findings speak in the staff's terms and point at file:line:col.
+
+A finding is silenced for one place by an HTML comment naming the rule, on the same line
+or on the line before the block (or heading) it is about:
+
+    <!-- publish: ignore reading-level, jargon -->
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from ..brand import Brand
+from ..errors import Diagnostic, PublishError
+from ..model import Guide
+from ..reader import read_guide
+
+IGNORE = re.compile(r"publish:\s*ignore\s+([\w\s,-]+?)\s*-->", re.S)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Defaults for the rules; `[tool.publish.check]` in pyproject.toml and `check:` in a
+    guide's front matter override them, in that order."""
+
+    reading_grade_book: float = 9  # NIH advises below 8th grade; the AMA, 6th
+    reading_grade_handout: float = 8
+    # SMOG scores plain health text about two grades above Flesch–Kincaid, and needs ten
+    # sentences or more to mean anything.
+    smog_grade_book: float = 11
+    smog_grade_handout: float = 10
+    long_sentence_words: int = 25
+    review_months: int = 24
+
+    def update(self, values: dict) -> Limits:
+        known = {k: v for k, v in values.items() if k in self.__dataclass_fields__}
+        return replace(self, **known)
+
+
+@dataclass
+class CheckContext:
+    brand: Brand
+    limits: Limits
+    today: dt.date
+    render: bool = False  # run the slow rules that lay pages out
+    jargon: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Rule:
+    check: Callable[[Guide, CheckContext], Iterable[Diagnostic]]
+    severity: str  # the usual severity; a rule may report some findings as errors
+    about: str
+    render: bool = False  # only with --render
+
+
+def project_limits(start: Path) -> Limits:
+    """Limits from `[tool.publish.check]` in the nearest pyproject.toml, if any."""
+    for folder in (start.resolve(), *start.resolve().parents):
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file():
+            settings = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+            return Limits().update(settings.get("tool", {}).get("publish", {}).get("check", {}))
+    return Limits()
+
+
+def check_guide(path: Path, context: CheckContext) -> list[Diagnostic]:
+    """All findings for one manuscript, ignores applied, in line order."""
+    try:
+        guide, warnings = read_guide(path)
+    except PublishError as error:
+        return [error.diagnostic]
+    return run_rules(guide, warnings, context)
+
+
+def run_rules(guide: Guide, warnings: list[Diagnostic], context: CheckContext
+              ) -> list[Diagnostic]:
+    """The rules' findings for a guide already read (the reader's warnings included)."""
+    from .rules import RULES
+
+    local = replace(context, limits=context.limits.update(guide.meta.check))
+    findings = list(warnings)
+    for rule_id, rule in RULES.items():
+        if rule.render and not context.render:
+            continue
+        findings += [replace(f, rule=f.rule or rule_id) for f in rule.check(guide, local)]
+    spans = ignore_spans(guide)
+    findings = [f for f in findings if not ignored(spans, f)]
+    return sorted(findings, key=lambda f: (f.line, f.col, f.rule))
+
+
+def ignore_spans(guide: Guide) -> list[tuple[int, int, set[str]]]:
+    """(first line, last line, rule ids) silenced by `publish: ignore` comments."""
+    spans = []
+    starts = [b.line for b in guide.blocks] + [len(guide.source_lines) + 1]
+    for index, block in enumerate(guide.blocks):
+        for node in block.walk():
+            if node.type != "comment" or not (match := IGNORE.search(node.text)):
+                continue
+            rules = {r.strip() for r in re.split(r"[,\s]+", match.group(1)) if r.strip()}
+            spans.append((node.line, node.line, rules))
+            if node is block and index + 1 < len(guide.blocks):  # a comment on its own
+                spans.append((starts[index + 1], starts[index + 2] - 1, rules))
+    return spans
+
+
+def ignored(spans: list[tuple[int, int, set[str]]], finding: Diagnostic) -> bool:
+    return any(first <= finding.line <= last and finding.rule in rules
+               for first, last, rules in spans)
+
+
+def make_context(brand: Brand, today: dt.date, render: bool = False,
+                 limits: Limits | None = None) -> CheckContext:
+    import yaml
+
+    jargon_file = brand.styles / "jargon.yaml"
+    jargon = yaml.safe_load(jargon_file.read_text(encoding="utf-8")) \
+        if jargon_file.is_file() else {}
+    return CheckContext(brand, limits or Limits(), today, render,
+                        {str(k): str(v) for k, v in (jargon or {}).items()})
+
+
+def brand_findings(brand: Brand) -> list[Diagnostic]:
+    from .rules import contrast_findings
+
+    return contrast_findings(brand.styles / "brand.yaml", brand)
+
+
+def check_files(paths: list[Path], styles: Path, today: dt.date, render: bool = False,
+                limits: Limits | None = None) -> list[Diagnostic]:
+    """Findings for the brand's colours and for every manuscript, in that order."""
+    from ..brand import load_brand
+
+    brand = load_brand(styles)
+    context = make_context(brand, today, render, limits)
+    findings = brand_findings(brand)
+    for path in paths:
+        findings += check_guide(path, context)
+    return findings
+
+
+def summary(findings: list[Diagnostic], files: int) -> str:
+    errors = sum(1 for f in findings if f.severity == "error")
+    warnings = len(findings) - errors
+    noun = "file" if files == 1 else "files"
+    if not findings:
+        return f"no problems found in {files} {noun}"
+    return (f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)} "
+            f"in {files} {noun}")
