@@ -26,14 +26,6 @@ def default_sources() -> list[Path]:
     return sources
 
 
-def human_size(size: int) -> str:
-    for unit in ("bytes", "KB", "MB"):
-        if size < 1024 or unit == "MB":
-            return f"{size} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{size} bytes"
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="publish")
 def cli() -> None:
@@ -64,6 +56,7 @@ def build(files: tuple[Path, ...], out: Path, only: str, press: bool, styles: Pa
     from guidepress.build import DEFAULT_STYLES
     from guidepress.build import build as run_build
     from guidepress.errors import PublishError
+    from guidepress.units import human_size
     from guidepress.writers import DEFAULT_OUTPUTS, REGISTRY
 
     outputs = [name.strip() for name in only.split(",") if name.strip()]
@@ -133,6 +126,30 @@ def check(files: tuple[Path, ...], strict: bool, output_format: str,
         click.echo(summary(findings, len(sources)))
     failed = any(f.severity == "error" for f in findings) or (strict and bool(findings))
     sys.exit(1 if failed else 0)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to build into (default: a new temporary folder).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; only this computer unless you change it.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0: any free port).")
+@click.option("--styles", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="Folder with brand.yaml, templates and CSS (default: the project's styles/).")
+def serve(files: tuple[Path, ...], out: Path | None, host: str, port: int,
+          styles: Path | None) -> None:
+    """Build FILES, serve the result at http://HOST:PORT/ and rebuild on every change to
+    the manuscripts, their images or styles/. Refresh the browser to see the new build."""
+    import tempfile
+
+    from guidepress.build import DEFAULT_STYLES
+    from guidepress.serve import serve as run_serve
+
+    target = out or Path(tempfile.mkdtemp(prefix="publish-serve-")) / "site"
+    run_serve(list(files) or default_sources(), target, styles or DEFAULT_STYLES, host, port,
+              click.echo)
 
 
 def main() -> None:

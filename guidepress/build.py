@@ -24,6 +24,7 @@ from .errors import Diagnostic, PublishError
 from .model import Guide
 from .printbook import layout_book
 from .reader import read_guide
+from .site import build_site
 from .writers import (
     DEFAULT_OUTPUTS,
     KIND_ORDER,
@@ -117,9 +118,11 @@ def build(
         warnings.extend(context.warnings)
         builds.append(job)
     with output_lock(out):
-        previous = previous_entries(out)
-        install(out, builds)
+        previous = previous_manifest(out)
         manifest = merge(out, previous, builds)
+        outputs = [file for job in builds for file in job.files]
+        site = build_site(out, brand, manifest, guides, {f.path: f.data for f in outputs})
+        install(out, outputs + site)
         prune(out, previous, manifest)
         write_manifest(out, manifest)  # last: the manifest only lists files in place
     return BuildResult(out, builds, warnings, manifest)
@@ -144,16 +147,15 @@ def atomic_write(path: Path, data: bytes) -> None:
     os.replace(stage(path, data), path)
 
 
-def install(out: Path, builds: list[GuideBuild]) -> None:
+def install(out: Path, files: list[OutputFile]) -> None:
     """Stage every file first; only when all are written, rename them into place.
 
     A full disk or a permission problem while staging leaves the old files untouched."""
     staged: list[tuple[Path, Path]] = []
     try:
-        for job in builds:
-            for file in job.files:
-                target = out / file.path
-                staged.append((stage(target, file.data), target))
+        for file in files:
+            target = out / file.path
+            staged.append((stage(target, file.data), target))
     except BaseException:
         for temp, _ in staged:
             temp.unlink(missing_ok=True)
@@ -203,6 +205,8 @@ def guide_entry(job: GuideBuild) -> dict:
         "slug": job.guide.slug,
         "title": meta.title,
         "language": meta.language,
+        "subtitle": meta.subtitle or None,
+        "description": meta.description or None,
         "date": meta.date.isoformat() if meta.date else None,
         "reviewed": meta.reviewed.isoformat() if meta.reviewed else None,
         "url": meta.url or None,
@@ -210,13 +214,15 @@ def guide_entry(job: GuideBuild) -> dict:
     }
 
 
-def previous_entries(out: Path) -> dict[str, dict]:
-    """The guides an earlier build listed in the manifest, by slug."""
+def previous_manifest(out: Path) -> dict:
+    """What an earlier build wrote: guides by slug, and the site's files."""
     try:
         old = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-        return {g["slug"]: g for g in old["guides"] if isinstance(g.get("files"), list)}
+        guides = {g["slug"]: g for g in old["guides"] if isinstance(g.get("files"), list)}
+        site = [p for p in old.get("site", []) if isinstance(p, str)]
+        return {"guides": guides, "site": site}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return {}
+        return {"guides": {}, "site": []}
 
 
 def still_there(out: Path, entry: dict) -> bool:
@@ -224,12 +230,12 @@ def still_there(out: Path, entry: dict) -> bool:
     return path.is_file() and path.stat().st_size == entry.get("bytes")
 
 
-def merge(out: Path, previous: dict[str, dict], builds: list[GuideBuild]) -> dict:
+def merge(out: Path, previous: dict, builds: list[GuideBuild]) -> dict:
     """The new manifest: this build's guides plus earlier guides whose files are intact.
 
     A partial build (``only``) keeps the guide's other files from the earlier entry.
     """
-    guides = {slug: g for slug, g in previous.items()
+    guides = {slug: g for slug, g in previous["guides"].items()
               if all(still_there(out, f) for f in g["files"])}
     for job in builds:
         entry = guide_entry(job)
@@ -241,6 +247,7 @@ def merge(out: Path, previous: dict[str, dict], builds: list[GuideBuild]) -> dic
     return {
         "generator": f"publish {__version__}",
         "guides": [guides[slug] for slug in sorted(guides)],
+        "site": previous["site"],  # replaced by build_site with this build's pages
     }
 
 
@@ -251,16 +258,16 @@ def output_of(entry: dict) -> str:
     return {"handout": "handouts"}.get(entry.get("kind", ""), entry.get("kind", ""))
 
 
-def prune(out: Path, previous: dict[str, dict], manifest: dict) -> None:
+def prune(out: Path, previous: dict, manifest: dict) -> None:
     """Delete files an earlier build listed that this build no longer makes (a removed
-    handout, say), so the folder can be uploaded as it is. Only listed files are touched."""
-    kept = {f["path"] for g in manifest["guides"] for f in g["files"]}
-    for entry in previous.values():
-        for file in entry["files"]:
-            path = file.get("path", "")
-            target = (out / path).resolve()
-            if path not in kept and target.is_relative_to(out.resolve()) and target.is_file():
-                target.unlink()
+    handout, an old thumbnail), so the folder can be uploaded as it is. Only files the
+    manifest listed are touched."""
+    kept = {f["path"] for g in manifest["guides"] for f in g["files"]} | set(manifest["site"])
+    listed = [f.get("path", "") for g in previous["guides"].values() for f in g["files"]]
+    for path in [*listed, *previous["site"]]:
+        target = (out / path).resolve()
+        if path not in kept and target.is_relative_to(out.resolve()) and target.is_file():
+            target.unlink()
 
 
 def write_manifest(out: Path, manifest: dict) -> None:

@@ -300,4 +300,4 @@ def test_build_never_crashes_or_half_writes(tmp_path_factory, body):
     else:
         manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
         listed = {f["path"] for g in manifest["guides"] for f in g["files"]}
-        assert listed == set(snapshot(out)) - {"manifest.json"}
+        assert listed | set(manifest["site"]) == set(snapshot(out)) - {"manifest.json"}

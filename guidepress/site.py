@@ -1,0 +1,255 @@
+"""The downloads site: an index of every guide, a page per guide, and a read-online edition.
+
+Everything is static and relative: the output folder can be uploaded to any folder of any
+web server, or opened from disk, and no page asks another host for anything. Pages are
+made from manifest.json (so guides built earlier stay listed) and, for the read-online
+edition, from the guide's document model.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urljoin
+
+from markupsafe import Markup
+
+from . import templates
+from .brand import Brand
+from .fonts import font_face_css
+from .model import Guide
+from .render import HtmlRenderer, RenderOptions, plan_chapters
+from .units import human_size
+from .writers import OutputFile
+
+THUMB_WIDTH = 240  # pixels; shown at about 120 CSS px, sharp on high-density screens
+LANGUAGES = {"en": "English", "es": "Spanish", "fr": "French", "de": "German",
+             "pt": "Portuguese", "zh": "Chinese", "vi": "Vietnamese", "ko": "Korean",
+             "ar": "Arabic", "ru": "Russian", "tl": "Tagalog", "ht": "Haitian Creole"}
+GROUPS = {"epub": "The whole guide", "pdf": "The whole guide", "handout": "Handouts",
+          "press": "For print shops"}
+EXPLAIN = {
+    "epub": ("Ebook", "EPUB", "For phones, tablets and e-readers. You can make the text "
+             "bigger, and screen readers can read it aloud."),
+    "pdf": ("Print edition", "PDF", "To read on a computer or print at home. The page "
+            "numbers match the ebook's."),
+    "press": ("Print-shop edition", "PDF", "For print shops: a 6 × 9 in book with bleed and "
+              "crop marks."),
+    "handout": ("Handout", "PDF", "One page to print and keep."),
+}
+
+
+@dataclass
+class Site:
+    """The site's files, and a way to read any output (made now or by an earlier build)."""
+
+    out: Path
+    brand: Brand
+    read_bytes: Callable[[str], bytes]
+    files: dict[str, bytes]
+
+    def add(self, path: str, data: bytes | str) -> None:
+        self.files[path] = data.encode("utf-8") if isinstance(data, str) else data
+
+
+def build_site(out: Path, brand: Brand, manifest: dict, guides: list[Guide],
+               built: dict[str, bytes]) -> list[OutputFile]:
+    """All site files; fills in each manifest guide's "page", "cover" and the "site" list.
+
+    ``built`` holds the bytes of files made in this build (path → data); other files a
+    page lists are read from the output folder, where an earlier build left them.
+    """
+    def read_bytes(path: str) -> bytes:
+        return built[path] if path in built else (out / path).read_bytes()
+
+    site = Site(out, brand, read_bytes, {})
+    add_assets(site)
+    models = {guide.slug: guide for guide in guides}
+    for entry in manifest["guides"]:
+        add_guide_page(site, entry)
+        if entry["slug"] in models:
+            add_read_page(site, models[entry["slug"]])
+    earlier = [p for p in manifest.get("site", []) if p.endswith("/read.html")
+               and p.split("/")[0] not in models and (out / p).is_file()]
+    for path in earlier:  # guides not rebuilt keep the read-online page they had
+        site.add(path, read_bytes(path))
+        site.files.update(media_of(out, path.split("/")[0], manifest.get("site", [])))
+    site.add("index.html", templates.render(
+        brand, "templates/site/index.html", lang=site_language(manifest),
+        guides=[card(entry) for entry in manifest["guides"]], root="",
+        description=f"Patient guides from {brand.data.name}.", og_url="", og_image=""))
+    manifest["site"] = sorted(site.files)
+    return [OutputFile("site", path, path, data) for path, data in sorted(site.files.items())]
+
+
+def media_of(out: Path, slug: str, listed: list[str]) -> dict[str, bytes]:
+    return {p: (out / p).read_bytes() for p in listed
+            if p.startswith(f"{slug}/media/") and (out / p).is_file()}
+
+
+def site_language(manifest: dict) -> str:
+    languages = {g.get("language") or "en-US" for g in manifest["guides"]}
+    return languages.pop() if len(languages) == 1 else "en"
+
+
+def language_name(tag: str) -> str:
+    return LANGUAGES.get(tag.split("-")[0].lower(), tag)
+
+
+def long_date(text: str | None) -> str:
+    import datetime as dt
+
+    return templates.long_date(dt.date.fromisoformat(text)) if text else ""
+
+
+def card(entry: dict) -> dict:
+    return {**entry, "language_name": language_name(entry.get("language") or "en"),
+            "reviewed_text": long_date(entry.get("reviewed"))}
+
+
+# -- shared assets -----------------------------------------------------------------------
+
+
+def add_assets(site: Site) -> None:
+    brand = site.brand
+    font = brand.text_font
+    faces = font_face_css(font, lambda f: f"fonts/{f.path.name}")
+    site.add("assets/site.css", templates.render(
+        brand, "css/site.css", font_faces=Markup(faces), text_font=font))
+    for file in font.files:
+        site.add(f"assets/fonts/{file.path.name}", file.path.read_bytes())
+    logo = brand.logo_path.read_bytes()
+    site.add("assets/logo.svg", logo)
+    site.add("assets/favicon.svg", logo)
+    site.add("assets/favicon.png", logo_png(brand, 64))
+
+
+def logo_png(brand: Brand, size: int) -> bytes:
+    """The logo as a small PNG, for browsers that do not take SVG icons."""
+    import pypdfium2
+    from weasyprint import HTML
+
+    html = (f'<style>@page {{ size: {size}px {size}px; margin: 0 }} body {{ margin: 0 }}'
+            f'img {{ width: {size}px; height: {size}px; display: block }}</style>'
+            f'<img src="{brand.logo_path.as_uri()}" alt="">')
+    pdf = pypdfium2.PdfDocument(HTML(string=html).write_pdf())
+    try:
+        page = pdf[0]
+        image = page.render(scale=size / page.get_width()).to_pil()
+    finally:
+        pdf.close()
+    return png(image.convert("RGB"))
+
+
+def png(image) -> bytes:
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+# -- one guide -----------------------------------------------------------------------------
+
+
+def thumbnail(site: Site, entry: dict, file: dict) -> tuple[str, int]:
+    """A PNG of the file's first page (or the ebook's cover), named by the file's
+    checksum so an unchanged file keeps its thumbnail. Returns (path, height)."""
+    from PIL import Image
+
+    slug = entry["slug"]
+    path = f"{slug}/thumbs/{file['sha256'][:16]}.png"
+    existing = site.out / path
+    if existing.is_file():
+        data = existing.read_bytes()
+    else:
+        data = cover_image(site.read_bytes(file["path"])) if file["kind"] == "epub" \
+            else first_page(site.read_bytes(file["path"]))
+    site.add(path, data)
+    with Image.open(io.BytesIO(data)) as image:
+        height = round(120 * image.height / image.width)
+    return path, height
+
+
+def first_page(pdf_data: bytes) -> bytes:
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument(pdf_data)
+    try:
+        page = pdf[0]
+        trim = page.get_trimbox()  # the print-shop edition: leave out bleed and marks
+        crop = (trim[0] - page.get_mediabox()[0], trim[1] - page.get_mediabox()[1],
+                page.get_mediabox()[2] - trim[2], page.get_mediabox()[3] - trim[3])
+        scale = THUMB_WIDTH / (trim[2] - trim[0])
+        image = page.render(scale=scale, crop=crop).to_pil()
+    finally:
+        pdf.close()
+    return png(image.convert("RGB"))
+
+
+def cover_image(epub_data: bytes) -> bytes:
+    from PIL import Image
+
+    with zipfile.ZipFile(io.BytesIO(epub_data)) as archive:
+        cover = Image.open(io.BytesIO(archive.read("EPUB/images/cover.png")))
+        cover.load()
+    height = round(THUMB_WIDTH * cover.height / cover.width)
+    return png(cover.convert("RGB").resize((THUMB_WIDTH, height), Image.LANCZOS))
+
+
+def download(site: Site, entry: dict, file: dict) -> dict:
+    kind = "press" if file.get("edition") == "press" else file["kind"]
+    label, file_format, explain = EXPLAIN[kind]
+    thumb, height = thumbnail(site, entry, file)
+    title = file["title"] if kind == "handout" else f"{label}: {entry['title']}"
+    what = "Cover of the ebook" if kind == "epub" else f"First page of the {label.lower()}"
+    return {
+        "group": GROUPS[kind], "label": title, "format": file_format, "explain": explain,
+        "href": relative(entry["slug"], file["path"]), "size": human_size(file["bytes"]),
+        "pages": file.get("pages"), "sha256": file["sha256"],
+        "thumb": relative(entry["slug"], thumb), "thumb_height": height,
+        "thumb_alt": f"{what}, {title}" if kind == "handout" else what,
+    }
+
+
+def relative(slug: str, path: str) -> str:
+    """A path relative to the guide's own folder (where its pages live)."""
+    return path.removeprefix(f"{slug}/")
+
+
+def add_guide_page(site: Site, entry: dict) -> None:
+    slug = entry["slug"]
+    downloads = [download(site, entry, file) for file in entry["files"]]
+    epub = next((d for d in downloads if d["format"] == "EPUB"), None)
+    entry["page"] = f"{slug}/index.html"
+    entry["cover"] = f"{slug}/{epub['thumb']}" if epub else ""
+    url = entry.get("url") or ""
+    site.add(entry["page"], templates.render(
+        site.brand, "templates/site/guide.html", lang=entry.get("language") or "en-US",
+        guide={**card(entry), "cover_local": epub["thumb"] if epub else ""},
+        groups=[(name, [d for d in downloads if d["group"] == name])
+                for name in dict.fromkeys(GROUPS.values())
+                if any(d["group"] == name for d in downloads)],
+        root="../",
+        description=entry.get("description") or entry["title"],
+        og_url=url, og_image=urljoin(url, epub["thumb"]) if url and epub else ""))
+
+
+def add_read_page(site: Site, guide: Guide) -> None:
+    """The whole guide as one accessible web page, from the same model as the books."""
+    options = RenderOptions(target="web", notes="popup", heading_shift=1,
+                            src_for=lambda src: f"media/{src}")
+    renderer = HtmlRenderer(guide, options)
+    chapters = plan_chapters(guide)
+    for chapter in chapters:
+        chapter.html = renderer.blocks(guide.section_blocks(chapter.section))
+    for asset in guide.assets.values():
+        site.add(f"{guide.slug}/media/{asset.src}", asset.data)
+    url = guide.meta.url
+    site.add(f"{guide.slug}/read.html", templates.render(
+        site.brand, "templates/site/read.html", lang=guide.meta.language, meta=guide.meta,
+        chapters=chapters, notes=renderer.take_notes(), root="../",
+        description=guide.meta.description or guide.meta.title,
+        og_url=urljoin(url, "read.html") if url else "", og_image=""))
+
