@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 GUIDES := $(wildcard manuscript/*.md)
 
-.PHONY: ebook press test lint deps clean
+.PHONY: ebook press test bench lint deps clean
 
 ebook: $(VENV)/.installed
 	$(BIN)/publish build $(GUIDES) --out dist
@@ -19,6 +19,10 @@ press: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+
+# Build times against pandoc, rebuilds, scale; writes tests/benchmarks/results.json.
+bench: $(VENV)/.installed
+	$(BIN)/python tests/benchmarks/bench.py
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
@@ -33,6 +37,7 @@ $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m guidepress.fonts literata   # static font instances, made once
 	touch $@
 
 # Test tools: Python packages, plus DAISY Ace (npm) for the ebook accessibility check.

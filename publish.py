@@ -7,8 +7,11 @@ errors become one-line messages and exit codes (1: fix your input, 2: a bug in t
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
+import os
 import sys
+import time
 import traceback
 from pathlib import Path
 
@@ -48,32 +51,75 @@ def cli() -> None:
                    "<slug>/<slug>-press.pdf.")
 @click.option("--styles", type=click.Path(file_okay=False, exists=True, path_type=Path),
               help="Folder with brand.yaml, templates and CSS (default: the project's styles/).")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=os.cpu_count() or 1,
+              show_default="number of processors",
+              help="Worker processes that lay out pages at the same time.")
+@click.option("--no-cache", is_flag=True,
+              help="Make every file again instead of reusing unchanged results.")
+@click.option("--watch", is_flag=True,
+              help="After building, rebuild whenever a manuscript, image or style changes.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only warnings and errors.")
+@click.option("--verbose", "-v", is_flag=True, help="Also print the hints under warnings.")
 @click.option("--debug", is_flag=True, help="Show the full traceback when something fails.")
 def build(files: tuple[Path, ...], out: Path, only: str, press: bool, styles: Path | None,
-          quiet: bool, debug: bool) -> None:
+          jobs: int, no_cache: bool, watch: bool, quiet: bool, verbose: bool,
+          debug: bool) -> None:
     """Build FILES (default: every manuscript/*.md) into the output folder."""
-    from guidepress.build import DEFAULT_STYLES
-    from guidepress.build import build as run_build
-    from guidepress.errors import PublishError
-    from guidepress.units import human_size
+    started = time.perf_counter()
+    sources = list(files) or default_sources()
+    outputs = output_list(only, press)
+    styles = styles or Path(__file__).resolve().parent / "styles"
+    if not no_cache and not watch:
+        from guidepress import fastpath
+
+        key = fastpath.stamp(sources, out, styles, tuple(outputs))
+        replay = fastpath.up_to_date(out, key)
+        if replay is not None:  # nothing changed: answer before importing anything heavy
+            for line in replay:
+                click.echo(line if verbose else line.split("\n")[0], err=True)
+            if not quiet:
+                click.echo(f"nothing changed; {out} is up to date "
+                           f"({time.perf_counter() - started:.2f} s)")
+            return
+    run = functools.partial(run_once, sources, out, outputs, styles, jobs, not no_cache,
+                            quiet, verbose, debug)
+    ok = run()
+    if watch:
+        watch_and_rebuild(sources, out, styles, run, quiet)
+    elif not ok:
+        sys.exit(1)
+
+
+def output_list(only: str, press: bool) -> list[str]:
     from guidepress.writers import DEFAULT_OUTPUTS, REGISTRY
 
-    outputs = [name.strip() for name in only.split(",") if name.strip()]
+    outputs = [name.strip() for name in only.split(",") if name.strip()] or \
+        list(DEFAULT_OUTPUTS)
     if press and "press" not in outputs:
-        outputs = [*(outputs or DEFAULT_OUTPUTS), "press"]
+        outputs.append("press")
     for name in outputs:
         if name not in REGISTRY:
             raise click.BadParameter(f"'{name}' (choose from {', '.join(REGISTRY)})",
                                      param_hint="--only")
+    return outputs
+
+
+def run_once(sources: list[Path], out: Path, outputs: list[str], styles: Path, jobs: int,
+             cache: bool, quiet: bool, verbose: bool, debug: bool) -> bool:
+    """One build with progress lines; False when the input has a mistake."""
+    from guidepress.build import build as run_build
+    from guidepress.errors import PublishError
+
+    started = time.perf_counter()
+    show = (lambda task, result: None) if quiet else progress_line
     try:
-        result = run_build(list(files) or default_sources(), out,
-                           styles=styles or DEFAULT_STYLES, only=outputs or None)
+        result = run_build(sources, out, styles=styles, only=outputs, jobs=jobs, cache=cache,
+                           progress=show)
     except PublishError as exc:
         if debug:
             traceback.print_exc()
         click.echo(exc.diagnostic.format(), err=True)
-        sys.exit(1)
+        return False
     except Exception as exc:  # a bug in the pipeline, not in the manuscript
         if debug:
             raise
@@ -81,14 +127,49 @@ def build(files: tuple[Path, ...], out: Path, only: str, press: bool, styles: Pa
         click.echo("  this is a bug in the publishing tool; run again with --debug and "
                    "send the output to the team", err=True)
         sys.exit(2)
-    for warning in result.warnings:
-        click.echo(warning.format(), err=True)
+    lines = [w.format() for w in result.warnings]
+    for line in lines:
+        click.echo(line if verbose else line.split("\n")[0], err=True)
+    files = [f for job in result.guides for f in job.files]
     if not quiet:
-        for job in result.guides:
-            for file in job.files:
-                pages = f", {file.pages} page{'s' * (file.pages != 1)}" if file.pages else ""
-                click.echo(f"wrote {out / file.path} ({human_size(len(file.data))}{pages})")
-        click.echo(f"wrote {out / 'manifest.json'}")
+        cached = sum(1 for f in files if f.path in result.cached)
+        click.echo(f"{len(files)} files in {time.perf_counter() - started:.1f} s"
+                   f"{f', {cached} from cache' if cached else ''}; "
+                   f"manifest: {out / 'manifest.json'}")
+    if cache:
+        from guidepress import fastpath
+
+        fastpath.record(out, fastpath.stamp(sources, out, styles, tuple(outputs)), lines)
+    return True
+
+
+def progress_line(task, result) -> None:
+    """One line per output as it is finished: what, how big, how long."""
+    from guidepress.units import human_size
+
+    for file in (f for f in result.files if f.kind != "site"):
+        pages = f", {file.pages} page{'s' * (file.pages != 1)}" if file.pages else ""
+        when = "from cache" if result.cached else f"{result.seconds:.1f} s"
+        mark = click.style("✓", fg="green") if sys.stdout.isatty() else "-"
+        click.echo(f"{mark} {file.path} ({human_size(len(file.data))}{pages}) {when}")
+
+
+def watch_and_rebuild(sources: list[Path], out: Path, styles: Path, run, quiet: bool) -> None:
+    import watchfiles
+
+    from guidepress.serve import describe, watched
+
+    click.echo("watching for changes (Ctrl-C to stop)")
+    try:
+        for changes in watchfiles.watch(*watched(sources, styles), debounce=300, step=50,
+                                        raise_interrupt=True):
+            relevant = {c for c in changes if not Path(c[1]).resolve().is_relative_to(
+                out.resolve()) and not Path(c[1]).name.startswith(".")}
+            if relevant:
+                click.echo(describe(relevant))
+                run()
+    except KeyboardInterrupt:
+        click.echo("stopped")
 
 
 @cli.command()

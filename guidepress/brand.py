@@ -12,7 +12,7 @@ import msgspec
 import yaml
 
 from .errors import PublishError
-from .fonts import FontFamily, load_family
+from .fonts import FontFamily, load_family, static_family
 
 PAPER_SIZES = {"letter": "8.5in 11in", "a4": "210mm 297mm"}
 
@@ -109,7 +109,8 @@ def load_brand(styles: Path) -> Brand:
     if not logo.is_file():
         raise PublishError(path, 0, f"logo '{data.logo}' not found in {styles}")
     try:
-        text_font, book_font = load_family(data.fonts.text), load_family(data.fonts.book)
+        text_font = static_family(load_family(data.fonts.text))
+        book_font = static_family(load_family(data.fonts.book))
     except LookupError as exc:
         raise PublishError(path, 0, str(exc)) from None
     return Brand(data, styles, logo, text_font, book_font)

@@ -1,8 +1,9 @@
 """The build: read every guide, run the writers, put the files in place, write the manifest.
 
-Every manuscript is read and checked before any writer runs, and writers hand back bytes,
-so a failed build never leaves a half-written file in the output folder. Files are moved
-into place with an atomic rename; ``manifest.json`` is written last.
+Writers hand back bytes and nothing is written until every manuscript has been read and
+every output made, so a failed build never leaves a half-written file in the output
+folder. Files are moved into place with an atomic rename; ``manifest.json`` is written
+last. With several jobs, a guide's outputs are being made while the next one is read.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from pathlib import Path
 from . import __version__
 from .brand import load_brand
 from .errors import Diagnostic, PublishError
+from .jobs import Cache, Progress, Runner, cache_folder, plan, plan_site
 from .model import Guide
-from .printbook import layout_book
 from .reader import read_guide
 from .site import build_site
 from .writers import (
@@ -31,7 +32,6 @@ from .writers import (
     REGISTRY,
     BuildContext,
     OutputFile,
-    get_writer,
 )
 
 DEFAULT_STYLES = Path(__file__).resolve().parent.parent / "styles"
@@ -52,6 +52,7 @@ class BuildResult:
     guides: list[GuideBuild]
     warnings: list[Diagnostic]
     manifest: dict
+    cached: set[str] = field(default_factory=set)  # paths reused from an earlier build
 
 
 def build_timestamp(guide: Guide) -> dt.datetime:
@@ -64,9 +65,9 @@ def build_timestamp(guide: Guide) -> dt.datetime:
     return EPOCH_FLOOR
 
 
-def read_all(sources: Iterable[Path]) -> list[tuple[Guide, list[Diagnostic]]]:
-    """Read every guide (the reader's warnings beside each) before anything is written."""
-    read = []
+def read_guides(sources: Iterable[Path]) -> Iterator[tuple[Guide, list[Diagnostic]]]:
+    """Each guide with the reader's warnings, one at a time, so its tasks can start
+    while the next one is read. Nothing is written before every guide has been read."""
     slugs: dict[str, Path] = {}
     for source in sources:
         guide, found = read_guide(source)
@@ -74,8 +75,7 @@ def read_all(sources: Iterable[Path]) -> list[tuple[Guide, list[Diagnostic]]]:
             raise PublishError(source, 0, f"two guides would both be written to '{guide.slug}/'",
                                f"rename one of {slugs[guide.slug].name} and {source.name}")
         slugs[guide.slug] = source
-        read.append((guide, found))
-    return read
+        yield guide, found
 
 
 def quality_warnings(read: list[tuple[Guide, list[Diagnostic]]], brand) -> list[Diagnostic]:
@@ -96,36 +96,59 @@ def build(
     *,
     styles: Path | str = DEFAULT_STYLES,
     only: Iterable[str] | None = None,
+    jobs: int = 1,
+    cache: bool = True,
+    progress: Progress | None = None,
 ) -> BuildResult:
-    """Build every output of every guide into ``out``. Raises PublishError on bad input."""
+    """Build every output of every guide into ``out``. Raises PublishError on bad input.
+
+    ``jobs`` > 1 runs the writers in that many worker processes; ``cache`` reuses results
+    of earlier builds into the same folder whose inputs have not changed.
+    """
     out = Path(out)
     writers = list(only) if only else list(DEFAULT_OUTPUTS)
     unknown = [name for name in writers if name not in REGISTRY]
     if unknown:
         raise ValueError(f"unknown output {unknown[0]!r}; choose from {', '.join(REGISTRY)}")
-    brand = load_brand(Path(styles).resolve())
-    read = read_all(Path(s) for s in sources)
-    guides = [guide for guide, _ in read]
-    warnings = quality_warnings(read, brand)
+    store = Cache(cache_folder(out) if cache else None)
+    runner = Runner(jobs, store, progress)  # workers start now and import WeasyPrint
+    try:
+        brand = load_brand(Path(styles).resolve())
+        with tempfile.TemporaryDirectory(prefix="publish-") as scratch:
+            runner.add(plan_site(brand))
+            read, tasks = [], []
+            for guide, found in read_guides(Path(s) for s in sources):
+                context = BuildContext(brand, __version__, build_timestamp(guide))
+                guide_tasks = plan(guide, context, writers, Path(scratch))
+                runner.add(guide_tasks)
+                tasks += guide_tasks
+                read.append((guide, found))
+            guides = [guide for guide, _ in read]
+            warnings = quality_warnings(read, brand)  # while the workers work
+            results = runner.results()
+    finally:
+        runner.close()
     builds = []
     for guide in guides:
-        context = BuildContext(brand, __version__, build_timestamp(guide))
-        if any(REGISTRY[name].needs_book for name in writers):
-            context = replace(context, book=layout_book(guide, context))
         job = GuideBuild(guide, outputs=writers)
-        for name in writers:
-            job.files.extend(get_writer(name)(guide, context))
-        warnings.extend(context.warnings)
+        for task in tasks:
+            if task.slug == guide.slug:
+                job.files += results[task.name].files
+                warnings += results[task.name].warnings
+        job.files.sort(key=lambda f: (KIND_ORDER.index(f.kind), f.edition or ""))
         builds.append(job)
     with output_lock(out):
         previous = previous_manifest(out)
         manifest = merge(out, previous, builds)
         outputs = [file for job in builds for file in job.files]
-        site = build_site(out, brand, manifest, guides, {f.path: f.data for f in outputs})
+        favicon = results["site: favicon"].files[0].data
+        site = build_site(out, brand, manifest, guides, outputs, favicon)
         install(out, outputs + site)
         prune(out, previous, manifest)
         write_manifest(out, manifest)  # last: the manifest only lists files in place
-    return BuildResult(out, builds, warnings, manifest)
+    store.prune({guide.slug for guide in guides})
+    cached = {f.path for r in results.values() if r.cached for f in r.files if f.kind != "site"}
+    return BuildResult(out, builds, warnings, manifest, cached)
 
 
 def stage(path: Path, data: bytes) -> Path:
@@ -155,6 +178,8 @@ def install(out: Path, files: list[OutputFile]) -> None:
     try:
         for file in files:
             target = out / file.path
+            if unchanged(target, file.data):
+                continue  # same bytes: leave the file (and its date) alone
             staged.append((stage(target, file.data), target))
     except BaseException:
         for temp, _ in staged:
@@ -162,6 +187,13 @@ def install(out: Path, files: list[OutputFile]) -> None:
         raise
     for temp, target in staged:
         os.replace(temp, target)
+
+
+def unchanged(target: Path, data: bytes) -> bool:
+    try:
+        return target.stat().st_size == len(data) and target.read_bytes() == data
+    except OSError:
+        return False
 
 
 @contextlib.contextmanager

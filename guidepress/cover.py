@@ -6,8 +6,6 @@ style the cover in HTML/CSS and e-readers get the PNG they expect for a cover im
 
 from __future__ import annotations
 
-import io
-
 from markupsafe import Markup
 
 from . import templates, weasy
@@ -30,8 +28,12 @@ def cover_pdf(guide: Guide, brand: Brand) -> bytes:
     return weasy.render(cover_html(guide, brand), guide, brand).write_pdf()
 
 
-def cover_png(guide: Guide, brand: Brand, width: int = COVER_WIDTH_PX) -> bytes:
+def cover_png(guide: Guide, brand: Brand, width: int = COVER_WIDTH_PX) -> tuple[bytes, bytes]:
+    """The cover as a PNG for the ebook, and a small PNG of it for the downloads page."""
     import pypdfium2
+    from PIL import Image
+
+    from .thumbs import THUMB_WIDTH, png
 
     pdf = pypdfium2.PdfDocument(cover_pdf(guide, brand))
     try:
@@ -39,6 +41,6 @@ def cover_png(guide: Guide, brand: Brand, width: int = COVER_WIDTH_PX) -> bytes:
         image = page.render(scale=width / page.get_width()).to_pil().convert("RGB")
     finally:
         pdf.close()
-    out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
-    return out.getvalue()
+    small = image.resize((THUMB_WIDTH, round(THUMB_WIDTH * image.height / image.width)),
+                         Image.LANCZOS)
+    return png(image), png(small)

@@ -50,6 +50,10 @@ class PublishError(Exception):
         self.diagnostic = Diagnostic(Path(path), line, message, hint, rule=rule)
         super().__init__(self.diagnostic.format())
 
+    def __reduce__(self):  # errors cross from worker processes to the parent
+        d = self.diagnostic
+        return (PublishError, (d.path, d.line, d.message, d.hint, d.rule))
+
 
 def display_path(path: Path) -> str:
     """Show paths relative to the working directory when they are below it."""

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import importlib
 import json
-from dataclasses import dataclass
+import os
+import sys
+import tempfile
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
@@ -67,3 +70,60 @@ def font_face_css(family: FontFamily, url_for) -> str:
                 "}"
             )
     return "\n".join(rules)
+
+
+def cache_folder() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "guidepress" / "fonts"
+
+
+def static_family(family: FontFamily) -> FontFamily:
+    """The family with its variable fonts replaced by static regular and bold instances.
+
+    WeasyPrint can embed a variable font, but it then turns it into a static one with
+    fontTools on every PDF it writes (about 0.3 s for Literata). We make those instances
+    once per machine, in the user's cache folder, and every build embeds them directly.
+    Making them takes about 20 s; `make ebook` does it at install time.
+    """
+    if not any(font.variable for font in family.files):
+        return family
+    import fontTools
+
+    folder = cache_folder() / f"{family.slug}-{family.version}-fonttools{fontTools.version}"
+    files = []
+    for font in family.files:
+        for weight in (400, 700) if font.variable else (font.weight,):
+            target = folder / f"{font.path.stem.split('[')[0]}-{weight}.ttf"
+            if not target.is_file():
+                make_instance(font.path, weight, target)
+            files.append(FontFile(target, font.style, weight, False))
+    return replace(family, files=tuple(files))
+
+
+def make_instance(source: Path, weight: int, target: Path) -> None:
+    from fontTools.ttLib import TTFont
+    from fontTools.varLib.instancer import instantiateVariableFont
+
+    # recalcTimestamp=False keeps the font's own date, so every machine makes the same
+    # bytes and PDFs stay reproducible.
+    font = TTFont(source, recalcTimestamp=False)
+    axes = {axis.axisTag: axis.defaultValue for axis in font["fvar"].axes}
+    axes["wght"] = weight
+    static = instantiateVariableFont(font, axes, static=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=target.parent, suffix=".part")
+    os.close(handle)
+    static.save(temp)
+    os.chmod(temp, 0o644)
+    os.replace(temp, target)
+
+
+def prepare(slugs: list[str]) -> None:
+    """Make the static instances ahead of time (`python -m guidepress.fonts SLUG …`)."""
+    for slug in slugs:
+        family = static_family(load_family(slug))
+        print(f"{family.family}: {len(family.files)} font files ready")
+
+
+if __name__ == "__main__":
+    prepare(sys.argv[1:] or ["literata"])

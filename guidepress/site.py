@@ -9,7 +9,6 @@ edition, from the guide's document model.
 from __future__ import annotations
 
 import io
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,10 +21,11 @@ from .brand import Brand
 from .fonts import font_face_css
 from .model import Guide
 from .render import HtmlRenderer, RenderOptions, plan_chapters
+from .thumbs import png, thumbnail_of
 from .units import human_size
 from .writers import OutputFile
 
-THUMB_WIDTH = 240  # pixels; shown at about 120 CSS px, sharp on high-density screens
+FAVICON = "assets/favicon.png"  # made by a worker process: see jobs.plan_site
 LANGUAGES = {"en": "English", "es": "Spanish", "fr": "French", "de": "German",
              "pt": "Portuguese", "zh": "Chinese", "vi": "Vietnamese", "ko": "Korean",
              "ar": "Arabic", "ru": "Russian", "tl": "Tagalog", "ht": "Haitian Creole"}
@@ -50,23 +50,29 @@ class Site:
     brand: Brand
     read_bytes: Callable[[str], bytes]
     files: dict[str, bytes]
+    thumbs: dict[str, bytes]  # thumbnails the writers already made, by site path
 
     def add(self, path: str, data: bytes | str) -> None:
         self.files[path] = data.encode("utf-8") if isinstance(data, str) else data
 
 
 def build_site(out: Path, brand: Brand, manifest: dict, guides: list[Guide],
-               built: dict[str, bytes]) -> list[OutputFile]:
+               built: list[OutputFile], favicon: bytes) -> list[OutputFile]:
     """All site files; fills in each manifest guide's "page", "cover" and the "site" list.
 
     ``built`` holds the bytes of files made in this build (path → data); other files a
     page lists are read from the output folder, where an earlier build left them.
     """
-    def read_bytes(path: str) -> bytes:
-        return built[path] if path in built else (out / path).read_bytes()
+    data = {file.path: file.data for file in built}
 
-    site = Site(out, brand, read_bytes, {})
+    def read_bytes(path: str) -> bytes:
+        return data[path] if path in data else (out / path).read_bytes()
+
+    thumbs = {f"{file.path.split('/')[0]}/thumbs/{file.sha256[:16]}.png": file.thumb
+              for file in built if file.thumb}
+    site = Site(out, brand, read_bytes, {}, thumbs)
     add_assets(site)
+    site.add(FAVICON, favicon)
     models = {guide.slug: guide for guide in guides}
     for entry in manifest["guides"]:
         add_guide_page(site, entry)
@@ -124,7 +130,6 @@ def add_assets(site: Site) -> None:
     logo = brand.logo_path.read_bytes()
     site.add("assets/logo.svg", logo)
     site.add("assets/favicon.svg", logo)
-    site.add("assets/favicon.png", logo_png(brand, 64))
 
 
 def logo_png(brand: Brand, size: int) -> bytes:
@@ -144,12 +149,6 @@ def logo_png(brand: Brand, size: int) -> bytes:
     return png(image.convert("RGB"))
 
 
-def png(image) -> bytes:
-    out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
-    return out.getvalue()
-
-
 # -- one guide -----------------------------------------------------------------------------
 
 
@@ -161,41 +160,16 @@ def thumbnail(site: Site, entry: dict, file: dict) -> tuple[str, int]:
     slug = entry["slug"]
     path = f"{slug}/thumbs/{file['sha256'][:16]}.png"
     existing = site.out / path
-    if existing.is_file():
+    if path in site.thumbs:  # made by the writer, in its own process
+        data = site.thumbs[path]
+    elif existing.is_file():
         data = existing.read_bytes()
     else:
-        data = cover_image(site.read_bytes(file["path"])) if file["kind"] == "epub" \
-            else first_page(site.read_bytes(file["path"]))
+        data = thumbnail_of(file["kind"], site.read_bytes(file["path"]))
     site.add(path, data)
     with Image.open(io.BytesIO(data)) as image:
         height = round(120 * image.height / image.width)
     return path, height
-
-
-def first_page(pdf_data: bytes) -> bytes:
-    import pypdfium2
-
-    pdf = pypdfium2.PdfDocument(pdf_data)
-    try:
-        page = pdf[0]
-        trim = page.get_trimbox()  # the print-shop edition: leave out bleed and marks
-        crop = (trim[0] - page.get_mediabox()[0], trim[1] - page.get_mediabox()[1],
-                page.get_mediabox()[2] - trim[2], page.get_mediabox()[3] - trim[3])
-        scale = THUMB_WIDTH / (trim[2] - trim[0])
-        image = page.render(scale=scale, crop=crop).to_pil()
-    finally:
-        pdf.close()
-    return png(image.convert("RGB"))
-
-
-def cover_image(epub_data: bytes) -> bytes:
-    from PIL import Image
-
-    with zipfile.ZipFile(io.BytesIO(epub_data)) as archive:
-        cover = Image.open(io.BytesIO(archive.read("EPUB/images/cover.png")))
-        cover.load()
-    height = round(THUMB_WIDTH * cover.height / cover.width)
-    return png(cover.convert("RGB").resize((THUMB_WIDTH, height), Image.LANCZOS))
 
 
 def download(site: Site, entry: dict, file: dict) -> dict:

@@ -62,7 +62,7 @@ def make_fetcher(roots: list[Path], files: dict[Path, bytes]):
 
 
 def allowed_roots(guide: Guide, brand: Brand) -> list[Path]:
-    fonts = [f.files[0].path.parent for f in (brand.text_font, brand.book_font)]
+    fonts = [file.path.parent for f in (brand.text_font, brand.book_font) for file in f.files]
     return [guide.source.parent, brand.styles, *fonts]
 
 

@@ -6,6 +6,7 @@ import hashlib
 import json
 import shutil
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -112,3 +113,37 @@ def test_guides_with_the_same_slug_are_refused(guide_copy, tmp_path):
     shutil.copytree(guide_copy.parent / "images", other / "images")
     with pytest.raises(PublishError, match="would both be written to 'ankle-sprain/'"):
         build([guide_copy, other / "Ankle Sprain.md"], tmp_path / "out")
+
+
+def test_an_edit_remakes_only_what_shows_it(guide_copy, tmp_path):
+    out = tmp_path / "out"
+    build([guide_copy], out)
+    handouts = out / "ankle-sprain" / "handouts"
+    kept = handouts / "first-days.pdf"
+    before = (kept.stat().st_mtime_ns, kept.read_bytes())
+    old = (handouts / "getting-back.pdf").read_bytes()
+    text = guide_copy.read_text(encoding="utf-8")
+    guide_copy.write_text(text.replace("Balance practice lowers", "Balance work lowers"),
+                          encoding="utf-8")
+    result = build([guide_copy], out)
+    assert (kept.stat().st_mtime_ns, kept.read_bytes()) == before  # untouched
+    assert (handouts / "getting-back.pdf").read_bytes() != old
+    assert result.cached == {"ankle-sprain/handouts/first-days.pdf"}
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    sizes = {f["path"]: f["bytes"] for f in manifest["guides"][0]["files"]}
+    assert all((out / path).stat().st_size == size for path, size in sizes.items())
+
+
+def test_parallel_and_serial_builds_give_the_same_bytes(tmp_path):
+    build([TEST_GUIDE], tmp_path / "serial", jobs=1, cache=False)
+    build([TEST_GUIDE], tmp_path / "parallel", jobs=2, cache=False)
+    assert snapshot(tmp_path / "serial") == snapshot(tmp_path / "parallel")
+
+
+def test_a_mistake_in_a_worker_still_names_file_and_line(tmp_path):
+    guide = Path(__file__).parent / "corpus" / "handout-too-long.md"
+    with pytest.raises(PublishError) as info:
+        build([guide], tmp_path / "out", jobs=2)
+    assert info.value.diagnostic.line == 4
+    assert "needs about" in info.value.diagnostic.message
+    assert not (tmp_path / "out").exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import click
@@ -33,12 +34,22 @@ def test_every_command_and_option_has_help():
 
 
 def test_build_reports_each_file(tmp_path):
-    result = run("build", str(TEST_GUIDE), "--out", str(tmp_path), "--only", "epub,handouts")
+    out = tmp_path / "out"
+    result = run("build", str(TEST_GUIDE), "--out", str(out), "--only", "epub,handouts")
     assert result.exit_code == 0, result.output
-    lines = result.output.splitlines()
-    assert lines[0].startswith(f"wrote {tmp_path}/ankle-sprain/ankle-sprain.epub (")
-    assert lines[-1] == f"wrote {tmp_path}/manifest.json"
-    assert not (tmp_path / "ankle-sprain" / "ankle-sprain.pdf").exists()
+    *lines, summary = result.stdout.splitlines()
+    assert sorted(line.split(" (")[0] for line in lines) == [
+        "- ankle-sprain/ankle-sprain.epub", "- ankle-sprain/handouts/first-days.pdf",
+        "- ankle-sprain/handouts/getting-back.pdf"]
+    assert all(re.search(r"\) \d+\.\d s$", line) for line in lines)  # how long each took
+    assert re.fullmatch(rf"3 files in \d+\.\d s; manifest: {out}/manifest.json", summary)
+    assert not (out / "ankle-sprain" / "ankle-sprain.pdf").exists()
+    again = run("build", str(TEST_GUIDE), "--out", str(out), "--only", "epub,handouts")
+    assert re.fullmatch(rf"nothing changed; {out} is up to date \(\d\.\d\d s\)\n",
+                        again.stdout)
+    forced = run("build", str(TEST_GUIDE), "--out", str(out), "--only", "epub,handouts",
+                 "--no-cache", "--quiet")
+    assert forced.exit_code == 0 and forced.stdout == ""
 
 
 def test_bad_input_is_one_line_and_exit_1(tmp_path):
@@ -64,10 +75,11 @@ def test_internal_bug_exits_2(tmp_path, monkeypatch):
     def broken(guide, context):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("guidepress.build.get_writer", lambda name: broken)
-    result = CliRunner().invoke(publish.cli, ["build", str(TEST_GUIDE), "--out", str(tmp_path)])
+    monkeypatch.setitem(__import__("guidepress.jobs").jobs.RUNNERS, "epub", broken)
+    result = CliRunner().invoke(publish.cli, ["build", str(TEST_GUIDE), "--out", str(tmp_path),
+                                              "--jobs", "1"])
     assert result.exit_code == 2
-    assert result.output.startswith("internal error: RuntimeError: boom")
+    assert result.stderr.startswith("internal error: RuntimeError: boom")
     assert "Traceback" not in result.output
 
 

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 import publish
 from guidepress.build import build
 from guidepress.errors import PublishError
+from guidepress.fonts import cache_folder as font_cache_folder
 from guidepress.reader import read_guide
 
 from .conftest import ROOT, TEST_GUIDE
@@ -126,7 +127,7 @@ def test_broken_manuscript_gets_one_clear_line(corpus, name, tmp_path):
     source = corpus / name
     result = CliRunner().invoke(publish.cli, ["build", str(source), "--out", str(out)])
     assert result.exit_code == 1, result.output
-    first, *hint = result.output.splitlines()
+    first, *hint = result.stderr.splitlines()
     where = f"{source}:{line}" if line else f"{source}"
     assert first.startswith(f"{where}: error: "), first
     assert fragment in first
@@ -205,6 +206,9 @@ def allowed_roots(source: Path, out: Path) -> list[Path]:
     return [source.parent.resolve(), ROOT / "styles", ROOT / "guidepress", out.resolve(),
             ROOT / "pyproject.toml",  # [tool.publish.check] limits
             out.parent.resolve() / f".{out.name}.publish-lock",
+            out.parent.resolve() / f".{out.name}.publish-cache",
+            Path(tempfile.gettempdir()).resolve() / "publish-",  # scratch for one build
+            font_cache_folder().resolve(),  # static instances of variable fonts
             Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(),
             Path(tempfile.gettempdir()).resolve() / "weasyprint-"]
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import itertools
 import json
+import queue
 import re
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -165,18 +167,37 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+LINES: dict[int, queue.Queue] = {}
+
+
 def wait_for(process, pattern: str, timeout: float = 60) -> str:
+    """The next line the process prints that matches ``pattern`` (never hangs the tests:
+    a thread reads the output, and we give up after ``timeout`` seconds)."""
+    if process.pid not in LINES:
+        lines: queue.Queue = queue.Queue()
+        LINES[process.pid] = lines
+        threading.Thread(target=lambda: [lines.put(line) for line in process.stdout],
+                         daemon=True).start()
     deadline = time.monotonic() + timeout
     seen = []
     while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if line:
-            seen.append(line)
-            if re.search(pattern, line):
-                return line
-        elif process.poll() is not None:
-            break
+        try:
+            line = LINES[process.pid].get(timeout=0.5)
+        except queue.Empty:
+            continue
+        seen.append(line)
+        if re.search(pattern, line):
+            return line
     raise AssertionError(f"never saw {pattern!r}; got {seen}")
+
+
+def lines_until(process, pattern: str) -> list[str]:
+    found = []
+    while True:
+        line = wait_for(process, "")
+        found.append(line)
+        if re.search(pattern, line):
+            return found
 
 
 def test_serve_rebuilds_when_the_manuscript_changes(guide_copy, tmp_path):
@@ -208,7 +229,7 @@ def test_serve_rebuilds_when_the_manuscript_changes(guide_copy, tmp_path):
         finally:
             process.kill()
     assert process.returncode == 0
-    assert "stopped" in process.stdout.read()
+    wait_for(process, r"^stopped", timeout=5)
 
 
 def test_serve_binds_to_this_computer_only_by_default():
@@ -217,3 +238,27 @@ def test_serve_binds_to_this_computer_only_by_default():
     option = next(p for p in publish.cli.commands["serve"].params if p.name == "host")
     assert option.default == "127.0.0.1"
     assert TEST_GUIDE.exists()
+
+
+def test_build_watch_rebuilds_from_the_cache(guide_copy, tmp_path):
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "publish.py"), "build", str(guide_copy),
+         "--out", str(tmp_path / "out"), "--watch", "--only", "handouts"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT)
+    try:
+        wait_for(process, r"^watching for changes")
+        text = guide_copy.read_text(encoding="utf-8")
+        guide_copy.write_text(text.replace("Balance practice lowers", "Balance work lowers"),
+                              encoding="utf-8")
+        assert "ankle-sprain.md changed" in wait_for(process, r"changed$")
+        lines = lines_until(process, r"^2 files in [\d.]+ s, 1 from cache")
+        [rebuilt] = [line for line in lines if "getting-back.pdf" in line]
+        [kept] = [line for line in lines if "first-days.pdf" in line]
+        assert "from cache" not in rebuilt and "from cache" in kept
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=15)
+        finally:
+            process.kill()
+    assert process.returncode == 0

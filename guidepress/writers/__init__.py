@@ -18,6 +18,7 @@ from ..errors import Diagnostic
 from ..model import Guide
 
 if TYPE_CHECKING:
+    from ..pagination import PageStart
     from ..printbook import BookLayout
 
 
@@ -30,6 +31,13 @@ class OutputFile:
     id: str | None = None  # handouts: the handout id
     pages: int | None = None  # PDFs: page count
     edition: str | None = None  # "press" for the print-shop PDF
+    thumb: bytes | None = None  # a PNG of the first page or cover, for the downloads page
+
+    @property
+    def sha256(self) -> str:
+        import hashlib
+
+        return hashlib.sha256(self.data).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +48,7 @@ class BuildContext:
     # the manuscript's date, or SOURCE_DATE_EPOCH, so rebuilds are byte-identical.
     timestamp: dt.datetime
     book: BookLayout | None = None  # the print layout, when a writer needs it
+    pages: list[PageStart] | None = None  # where printed pages begin (the EPUB page-list)
     # Writers add findings that should not stop the build (e.g. a low-resolution image).
     warnings: list[Diagnostic] = field(default_factory=list)
 

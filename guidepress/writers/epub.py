@@ -63,8 +63,9 @@ def write(guide: Guide, context: BuildContext) -> list[OutputFile]:
     add_stylesheet(book, context)
     add_fonts(book, context)
     add_assets(book, guide)
+    thumb = add_cover(book, guide, context)
     spine = [
-        add_cover(book, guide, context),
+        "cover",
         add_page(book, context, guide, "title", "title.xhtml", "templates/epub/title.xhtml",
                  pages),
         add_nav(book, context, guide, chapters, pages),
@@ -80,7 +81,7 @@ def write(guide: Guide, context: BuildContext) -> list[OutputFile]:
     book.spine = spine
     data = package(book, context)
     name = f"{guide.slug}/{guide.slug}.epub"
-    return [OutputFile("epub", name, guide.meta.title, data)]
+    return [OutputFile("epub", name, guide.meta.title, data, thumb=thumb)]
 
 
 # -- metadata ----------------------------------------------------------------------------
@@ -151,12 +152,15 @@ def plan_page_list(guide: Guide, context: BuildContext) -> PageList:
     A page that begins in a block the ebook leaves out (a .print-only block) is moved to
     the start of the next block the ebook has.
     """
-    layout = context.book or layout_book(guide, context)
+    if context.pages is not None:
+        starts = context.pages
+    else:
+        starts = (context.book or layout_book(guide, context)).pages
     keys = leaf_keys(guide)
     shown = visible_leaves(guide, "epub", keys)
     in_leaves: dict[str, list[PageStart]] = defaultdict(list)
     in_parts: dict[str, list[PageStart]] = defaultdict(list)
-    for start in layout.pages:
+    for start in starts:
         if not start.anchor.isdigit():
             in_parts[start.anchor].append(start)
         elif start.anchor in shown:
@@ -168,7 +172,7 @@ def plan_page_list(guide: Guide, context: BuildContext) -> PageList:
                 in_leaves[moved.anchor].append(moved)
             else:
                 in_parts["contact"].append(start)
-    pages = PageList(dict(in_leaves), dict(in_parts), order=list(layout.pages))
+    pages = PageList(dict(in_leaves), dict(in_parts), order=list(starts))
     for part, starts in in_parts.items():
         pages.files.update((start.marker_id, PART_FILES[part]) for start in starts)
     return pages
@@ -245,9 +249,11 @@ def add_chapter(book, context, guide, chapter: Chapter, pages: PageList) -> str:
                     "templates/epub/chapter.xhtml", pages, chapter=chapter)
 
 
-def add_cover(book, guide: Guide, context: BuildContext) -> str:
+def add_cover(book, guide: Guide, context: BuildContext) -> bytes:
+    """The cover image and page; returns a thumbnail of the cover for the site."""
+    cover, thumb = cover_png(guide, context.brand)
     image = epub.EpubItem(uid="cover-image", file_name="images/cover.png",
-                          media_type="image/png", content=cover_png(guide, context.brand))
+                          media_type="image/png", content=cover)
     image.properties = ["cover-image"]
     book.add_item(image)
     logo = context.brand.logo_path
@@ -255,7 +261,7 @@ def add_cover(book, guide: Guide, context: BuildContext) -> str:
                                 media_type="image/svg+xml", content=logo.read_bytes()))
     content = templates.render(context.brand, "templates/epub/cover.xhtml", meta=guide.meta)
     book.add_item(xhtml_item("cover", "cover.xhtml", content))
-    return "cover"
+    return thumb
 
 
 def add_nav(book, context, guide, chapters: list[Chapter], pages: PageList) -> str:

@@ -14,6 +14,7 @@ from .. import templates, weasy
 from ..errors import PublishError
 from ..model import Guide, HandoutSpec
 from ..render import HtmlRenderer, RenderOptions
+from ..thumbs import first_page
 from . import BuildContext, OutputFile
 
 
@@ -43,47 +44,63 @@ def write_one(guide: Guide, spec: HandoutSpec, context: BuildContext,
     document = fit_to_page(guide, spec, context, fit)
     name = f"{guide.slug}/handouts/{spec.id}.pdf"
     data = weasy.pdf_bytes(document, context.timestamp)
-    return OutputFile("handout", name, spec.title, data, id=spec.id, pages=len(document.pages))
+    return OutputFile("handout", name, spec.title, data, id=spec.id, pages=len(document.pages),
+                      thumb=first_page(data))
 
 
 def fit_to_page(guide: Guide, spec: HandoutSpec, context: BuildContext, fit: Fit):
-    """Lay the handout out at the largest size that fits one page (binary search).
+    """Lay the handout out at the largest size that fits one page, then put the footer at
+    the foot of the page.
 
-    Most handouts fit at the design size, so that is tried first; then the floor, so a
-    handout that cannot fit fails after two layouts.
+    Sizes are tried from the design size down, a step at a time, so the first that fits
+    is the largest (most handouts fit at once, the rest within two or three steps). A
+    handout far too long for one page is tried at the floor first, to fail fast.
     """
     body, notes = section_html(guide, spec)
     sizes = fit.sizes()
 
-    def layout(index: int, footer_gap_pt: float = 0):
-        html = handout_html(guide, spec, context, body, notes, sizes[index], fit,
-                            footer_gap_pt)
+    def layout(size: float):
+        html = handout_html(guide, spec, context, body, notes, size, fit)
         return weasy.render(html, guide, context.brand)
 
-    best, best_index = layout(0), 0
-    if len(best.pages) > 1:
-        floor = layout(len(sizes) - 1)
+    document = layout(sizes[0])
+    if len(document.pages) > 1 and pages_needed(document) > 1.5:
+        floor = layout(sizes[-1])
         if len(floor.pages) > 1:
             raise overflow_error(guide, spec, floor, fit)
-        low, high, best, best_index = 0, len(sizes) - 1, floor, len(sizes) - 1
-        while high - low > 1:  # invariant: sizes[low] overflows, sizes[high] fits
-            middle = (low + high) // 2
-            document = layout(middle)
-            if len(document.pages) == 1:
-                high, best, best_index = middle, document, middle
-            else:
-                low = middle
-    # Second pass: the same layout with the free space moved above the footer.
-    gap = free_space_pt(best)
-    return layout(best_index, gap) if gap > 0.5 else best
+    for size in sizes[1:]:
+        if len(document.pages) == 1:
+            break
+        document = layout(size)
+    if len(document.pages) > 1:
+        raise overflow_error(guide, spec, document, fit)
+    move_footer_down(document)
+    return document
 
 
-def free_space_pt(document) -> float:
-    """Height left unused at the foot of a one-page layout, in points."""
+def move_footer_down(document) -> None:
+    """Move the footer into the space left at the foot of the page.
+
+    The footer is laid out in the flow, right after the text (so it is tagged content and
+    can never overlap it); shifting its boxes afterwards is cheaper than a second layout.
+    """
     page = document.pages[0]._page_box
     html = page.children[0]
-    bottom = page.content_box_y() + page.height
-    return max(0.0, (bottom - (html.position_y + html.margin_height())) * 0.75)
+    free = page.content_box_y() + page.height - (html.position_y + html.margin_height())
+    footer = find_box(html, "sheet-footer")
+    if footer is not None and free > 0:
+        footer.translate(dy=free)
+
+
+def find_box(box, css_class: str):
+    element = getattr(box, "element", None)
+    if element is not None and css_class in (element.get("class") or "").split() \
+            and "::" not in (getattr(box, "element_tag", "") or ""):
+        return box
+    for child in getattr(box, "children", ()):
+        if (found := find_box(child, css_class)) is not None:
+            return found
+    return None
 
 
 def pages_needed(document) -> float:
@@ -138,13 +155,13 @@ def qr_data_uri(url: str) -> str:
 
 
 def handout_html(guide: Guide, spec: HandoutSpec, context: BuildContext, body: Markup,
-                 notes: list, body_pt: float, fit: Fit, footer_gap_pt: float = 0) -> str:
+                 notes: list, body_pt: float, fit: Fit) -> str:
     brand = context.brand
     url = guide.meta.url or brand.data.site_url
     css = templates.render(brand, "css/handout.css",
                            font_css=weasy.font_css(brand.text_font),
                            page_size=brand.page_size, text_font=brand.text_font,
-                           body_pt=body_pt, fit=fit, footer_gap_pt=footer_gap_pt,
+                           body_pt=body_pt, fit=fit,
                            figure_in=round(fit.figure_in * body_pt / fit.design_pt, 2))
     return templates.render(
         brand, "templates/handout/handout.html",

@@ -10,6 +10,7 @@ from __future__ import annotations
 from .. import weasy
 from ..model import Guide
 from ..printbook import layout_book
+from ..thumbs import first_page
 from . import BuildContext, OutputFile
 
 
@@ -18,4 +19,5 @@ def write(guide: Guide, context: BuildContext) -> list[OutputFile]:
     document = book.document
     data = weasy.pdf_bytes(document, context.timestamp)
     name = f"{guide.slug}/{guide.slug}.pdf"
-    return [OutputFile("pdf", name, guide.meta.title, data, pages=len(document.pages))]
+    return [OutputFile("pdf", name, guide.meta.title, data, pages=len(document.pages),
+                       thumb=first_page(data))]

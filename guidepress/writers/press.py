@@ -14,6 +14,7 @@ from .. import weasy
 from ..errors import Diagnostic
 from ..model import Guide
 from ..printbook import BookLayout, layout_book, press_edition
+from ..thumbs import first_page
 from . import BuildContext, OutputFile
 
 PRINT_DPI = 300  # what print shops ask for at the printed size
@@ -26,7 +27,7 @@ def write(guide: Guide, context: BuildContext) -> list[OutputFile]:
     name = f"{guide.slug}/{guide.slug}-press.pdf"
     title = f"{guide.meta.title} (print-shop edition)"
     return [OutputFile("pdf", name, title, data, pages=len(book.document.pages),
-                       edition="press")]
+                       edition="press", thumb=first_page(data))]
 
 
 def printed_widths(book: BookLayout) -> dict[str, float]:

@@ -1,0 +1,344 @@
+"""Running the writers: split into tasks, served from a content cache, run in parallel.
+
+A guide becomes a handful of tasks: the print book (its layout tells the ebook where
+printed pages begin), the ebook, one task per handout, and the print-shop edition. Each
+task has a key, a hash of everything its output depends on; a task whose key is in the
+cache is not run at all.
+
+With more than one job, worker processes are forked when the build starts and import
+WeasyPrint (about 0.5 s) while the parent reads the manuscripts. The book task writes its
+page starts to a small file as soon as its layout is done, so the ebook can start while
+the book's PDF is still being written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+import tempfile
+import time
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field, replace
+from multiprocessing import get_context
+from pathlib import Path
+
+from .errors import Diagnostic
+from .model import Guide, HandoutSpec
+from .pagination import PageStart
+from .writers import BuildContext, OutputFile
+
+CACHE_FORMAT = 1  # bump when what a cache entry holds changes
+
+
+@dataclass
+class TaskResult:
+    files: list[OutputFile] = field(default_factory=list)
+    pages: list[PageStart] | None = None
+    warnings: list[Diagnostic] = field(default_factory=list)
+    seconds: float = 0.0
+    cached: bool = False
+
+
+@dataclass
+class Task:
+    name: str  # e.g. "muscle-spasms: handout treatment", for progress lines
+    slug: str
+    kind: str  # book | epub | handout | press
+    key: str  # hash of the task's inputs
+    args: tuple
+    needs_pages: bool = False  # the ebook waits for the book's page starts
+
+
+# -- task functions (module level, so worker processes can run them) ---------------------
+
+
+def run_book(guide: Guide, context: BuildContext, want_pdf: bool, pages_file: str
+             ) -> TaskResult:
+    from .printbook import layout_book
+    from .writers.pdf import write as write_pdf
+
+    book = layout_book(guide, context)
+    save_atomically(Path(pages_file), pickle.dumps(book.pages))  # the ebook can start
+    files = write_pdf(guide, replace(context, book=book)) if want_pdf else []
+    return TaskResult(files, pages=book.pages)
+
+
+def run_epub(guide: Guide, context: BuildContext) -> TaskResult:
+    from .writers.epub import write
+
+    return TaskResult(write(guide, context))
+
+
+def run_handout(guide: Guide, spec: HandoutSpec, context: BuildContext) -> TaskResult:
+    from .writers.handout import write_one
+
+    return TaskResult([write_one(guide, spec, context)])
+
+
+def run_press(guide: Guide, context: BuildContext) -> TaskResult:
+    from .writers.press import write
+
+    files = write(guide, context)
+    return TaskResult(files, warnings=list(context.warnings))
+
+
+def run_favicon(brand) -> TaskResult:
+    from .site import FAVICON, logo_png
+
+    return TaskResult([OutputFile("site", FAVICON, "favicon", logo_png(brand, 64))])
+
+
+RUNNERS: dict[str, Callable[..., TaskResult]] = {
+    "book": run_book, "epub": run_epub, "handout": run_handout, "press": run_press,
+    "favicon": run_favicon}
+
+
+def timed(kind: str, args: tuple) -> TaskResult:
+    started = time.perf_counter()
+    result = RUNNERS[kind](*args)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def warm_up() -> None:
+    """Import the heavy libraries once per worker, while the parent reads manuscripts."""
+    import pypdfium2  # noqa: F401
+    import weasyprint  # noqa: F401
+
+
+# -- keys and cache ----------------------------------------------------------------------
+
+
+def digest(*parts: object) -> str:
+    hasher = hashlib.sha256()
+    for part in parts:
+        data = part if isinstance(part, bytes) else repr(part).encode("utf-8")
+        hasher.update(len(data).to_bytes(8, "big"))
+        hasher.update(data)
+    return hasher.hexdigest()
+
+
+def folder_digest(folder: Path) -> str:
+    """Every file under a folder (the styles: brand, templates, CSS), names and bytes."""
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    return digest(*[(p.relative_to(folder).as_posix(), p.read_bytes()) for p in files])
+
+
+def context_digest(context: BuildContext) -> str:
+    """What every output of a guide depends on besides the manuscript."""
+    from . import __version__
+
+    brand = context.brand
+    fonts = [(f.slug, f.version, [x.path.name for x in f.files])
+             for f in (brand.text_font, brand.book_font)]
+    return digest(CACHE_FORMAT, __version__, folder_digest(brand.styles), fonts,
+                  context.timestamp.isoformat())
+
+
+def guide_digest(guide: Guide) -> str:
+    return digest(guide.source.read_bytes(),
+                  *[(a.src, a.data) for a in sorted(guide.assets.values(), key=lambda a: a.src)])
+
+
+def handout_digest(guide: Guide, spec: HandoutSpec) -> str:
+    """Only what the handout shows: its sections (as rendered), its images, a few facts."""
+    from .writers.handout import section_html
+
+    body, notes = section_html(guide, spec)
+    images = sorted((src, a.data) for src, a in guide.assets.items() if f'"{src}"' in body)
+    meta = guide.meta
+    return digest(spec, str(body), [str(html) for _, _, html in notes], images, meta.title,
+                  meta.url, meta.reviewed, meta.date, meta.language, meta.author)
+
+
+class Cache:
+    """Task results by key, in a folder beside the output folder (so the output folder
+    holds only what gets uploaded, and a fresh --out starts cold)."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self.used: set[str] = set()
+
+    def path(self, task: Task) -> Path:
+        assert self.folder is not None
+        return self.folder / f"{task.slug}--{task.key}.pickle"
+
+    def load(self, task: Task) -> TaskResult | None:
+        if self.folder is None:
+            return None
+        with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError, AttributeError):
+            result = pickle.loads(self.path(task).read_bytes())
+            if isinstance(result, TaskResult):
+                self.used.add(self.path(task).name)
+                return replace(result, cached=True, seconds=0.0)
+        return None
+
+    def save(self, task: Task, result: TaskResult) -> None:
+        if self.folder is not None:
+            save_atomically(self.path(task), pickle.dumps(replace(result, cached=False)))
+            self.used.add(self.path(task).name)
+
+    def prune(self, slugs: set[str]) -> None:
+        """Forget results of the guides just built that this build did not use."""
+        if self.folder is None or not self.folder.is_dir():
+            return
+        for entry in self.folder.glob("*.pickle"):
+            if entry.name.split("--")[0] in slugs and entry.name not in self.used:
+                entry.unlink(missing_ok=True)
+
+
+def cache_folder(out: Path) -> Path:
+    return out.resolve().parent / f".{out.resolve().name}.publish-cache"
+
+
+def save_atomically(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=path.parent, suffix=".part")
+    with os.fdopen(handle, "wb") as stream:
+        stream.write(data)
+    os.replace(temp, path)
+
+
+# -- planning and running ----------------------------------------------------------------
+
+
+def plan(guide: Guide, context: BuildContext, outputs: list[str], scratch: Path
+         ) -> list[Task]:
+    """The tasks for one guide, longest first (the book is the critical path)."""
+    base = context_digest(context)
+    whole = guide_digest(guide)
+    slug = guide.slug
+    tasks = []
+    if "pdf" in outputs or "epub" in outputs:
+        want_pdf = "pdf" in outputs
+        key = digest("book", base, whole, want_pdf)
+        pages_file = str(scratch / f"{slug}-{key}.pages")
+        tasks.append(Task(f"{slug}: print book", slug, "book", key,
+                          (guide, context, want_pdf, pages_file)))
+    if "epub" in outputs:
+        tasks.append(Task(f"{slug}: ebook", slug, "epub", digest("epub", base, whole),
+                          (guide, context), needs_pages=True))
+    if "handouts" in outputs:
+        for spec in guide.meta.handouts:
+            key = digest("handout", base, handout_digest(guide, spec))
+            tasks.append(Task(f"{slug}: handout {spec.id}", slug, "handout", key,
+                              (guide, spec, context)))
+    if "press" in outputs:
+        tasks.append(Task(f"{slug}: print-shop edition", slug, "press",
+                          digest("press", base, whole), (guide, context)))
+    return tasks
+
+
+def plan_site(brand) -> list[Task]:
+    """Site assets that need WeasyPrint, made by a worker so the parent never imports it."""
+    key = digest("favicon", CACHE_FORMAT, brand.logo_path.read_bytes())
+    return [Task("site: favicon", "_site", "favicon", key, (brand,))]
+
+
+Progress = Callable[[Task, TaskResult], None]
+
+
+class Runner:
+    """Runs tasks in this process (jobs=1) or in forked worker processes.
+
+    Tasks can be added while earlier ones run (the parent reads the next guide while
+    workers lay out the last one); ``results()`` waits for all of them.
+    """
+
+    def __init__(self, jobs: int, cache: Cache | None = None,
+                 progress: Progress | None = None) -> None:
+        self.jobs = max(1, jobs)
+        self.cache = cache or Cache(None)
+        self.progress = progress or (lambda task, result: None)
+        self.done: dict[str, TaskResult] = {}
+        self.pages: dict[str, list[PageStart]] = {}
+        self.ready: list[Task] = []
+        self.blocked: list[Task] = []
+        self.books: dict[str, Task] = {}
+        self.running: dict[Future, Task] = {}
+        self.pool: ProcessPoolExecutor | None = None
+        if self.jobs > 1:
+            self.pool = ProcessPoolExecutor(self.jobs, mp_context=get_context("fork"),
+                                            initializer=warm_up)
+            for _ in range(self.jobs):  # fork now: workers import while we read
+                self.pool.submit(int)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def add(self, tasks: list[Task]) -> None:
+        for task in tasks:
+            if task.kind == "book":
+                self.books[task.slug] = task
+            cached = self.cache.load(task)
+            if cached is not None:
+                self.record(task, cached)
+            elif task.needs_pages:
+                self.blocked.append(task)
+            else:
+                self.ready.append(task)
+        self.pump()
+
+    def results(self) -> dict[str, TaskResult]:
+        if self.pool is None:
+            for task in [*self.ready, *self.blocked]:  # in order: the book before the ebook
+                result = timed(task.kind, with_pages(task, self.pages))
+                self.cache.save(task, result)
+                self.record(task, result)
+            self.ready, self.blocked = [], []
+        while self.ready or self.blocked or self.running:
+            self.pump()
+            if not self.running:
+                if self.blocked and not self.ready:
+                    missing = [t.slug for t in self.blocked if t.slug not in self.books]
+                    if missing:
+                        raise RuntimeError(f"no print layout planned for {missing}")
+                time.sleep(0.01)
+                continue
+            finished, _ = wait(list(self.running), timeout=0.02, return_when=FIRST_COMPLETED)
+            for future in finished:
+                task = self.running.pop(future)
+                result = future.result()
+                self.cache.save(task, result)
+                self.record(task, result)
+        return self.done
+
+    def pump(self) -> None:
+        """Unblock ebooks whose page starts exist; keep every worker busy."""
+        if self.pool is None:
+            return
+        for task in list(self.blocked):
+            found = self.pages.get(task.slug) or pages_written(self.books.get(task.slug))
+            if found is not None:
+                self.pages[task.slug] = found
+                self.blocked.remove(task)
+                self.ready.insert(0, task)
+        while self.ready and len(self.running) < self.jobs:
+            task = self.ready.pop(0)
+            future = self.pool.submit(timed, task.kind, with_pages(task, self.pages))
+            self.running[future] = task
+
+    def record(self, task: Task, result: TaskResult) -> None:
+        self.done[task.name] = result
+        if result.pages is not None:
+            self.pages[task.slug] = result.pages
+        self.progress(task, result)
+
+
+def with_pages(task: Task, pages: dict[str, list[PageStart]]) -> tuple:
+    if not task.needs_pages:
+        return task.args
+    guide, context = task.args
+    return (guide, replace(context, pages=pages[task.slug]))
+
+
+def pages_written(book: Task | None) -> list[PageStart] | None:
+    """Page starts a running book task has already written, if any."""
+    if book is None:
+        return None
+    path = Path(book.args[3])
+    return pickle.loads(path.read_bytes()) if path.is_file() else None

@@ -1,0 +1,216 @@
+"""`make bench`: build times against pandoc, rebuilds, scale and several guides.
+
+Prints a table and writes tests/benchmarks/results.json so runs can be compared across
+commits. Every figure is the median of several runs of the real command line, timed
+from outside (Python start-up included), with our runs and pandoc's alternating.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+SHIPPED = ROOT / "manuscript" / "muscle-spasms.md"
+RESULTS = Path(__file__).with_name("results.json")
+RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+
+
+def run(args: list[str], cwd: Path = ROOT, env: dict | None = None) -> float:
+    started = time.perf_counter()
+    subprocess.run(args, cwd=cwd, check=True, env=env, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def publish(*args: str) -> list[str]:
+    return [str(BIN / "publish"), "build", "--quiet", *args]
+
+
+def ensure_pandoc() -> str:
+    found = shutil.which("pandoc")
+    if found:
+        return found
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        subprocess.run(["apt-get", "install", "-y", "-q", "pandoc"], check=True,
+                       stdout=subprocess.DEVNULL)
+        return shutil.which("pandoc") or sys.exit("pandoc did not install")
+    sys.exit("make bench compares with pandoc: install it with `sudo apt-get install pandoc`")
+
+
+def pandoc_build(pandoc: str, source: Path, work: Path) -> float:
+    env = {**os.environ, "PATH": f"{BIN}:{os.environ['PATH']}"}  # WeasyPrint from our venv
+    started = time.perf_counter()
+    subprocess.run([pandoc, str(source), "-o", str(work / "x.epub")], check=True, env=env,
+                   cwd=source.parent, capture_output=True)
+    subprocess.run([pandoc, str(source), "--pdf-engine=weasyprint", "-o", str(work / "x.pdf")],
+                   check=True, env=env, cwd=source.parent, capture_output=True)
+    return time.perf_counter() - started
+
+
+def cold(source: Path, work: Path, *extra: str) -> float:
+    out = work / f"cold-{time.perf_counter_ns()}"
+    return run(publish(str(source), "--out", str(out), *extra))
+
+
+def compare_with_pandoc(pandoc: str, source: Path, work: Path) -> dict:
+    ours, theirs = [], []
+    for _ in range(RUNS):  # alternate, so a busy moment hurts both alike
+        ours.append(cold(source, work))
+        theirs.append(pandoc_build(pandoc, source, work))
+    return {"ours_s": statistics.median(ours), "pandoc_s": statistics.median(theirs),
+            "ratio": statistics.median(ours) / statistics.median(theirs)}
+
+
+def noop(source: Path, work: Path) -> float:
+    out = work / "noop"
+    run(publish(str(source), "--out", str(out)))
+    return statistics.median(run(publish(str(source), "--out", str(out))) for _ in range(RUNS))
+
+
+def one_edit(work: Path) -> dict:
+    """Edit a paragraph of the 'treatment' handout's section; only what shows it is made
+    again, and the other handouts keep their bytes and dates."""
+    folder = work / "edit"
+    shutil.copytree(SHIPPED.parent, folder)
+    source = folder / SHIPPED.name
+    out = work / "edit-out"
+    run(publish(str(source), "--out", str(out)))
+    others = [out / "muscle-spasms" / "handouts" / f"{name}.pdf" for name in ("spasms",
+                                                                               "prevention")]
+    before = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in others}
+    times = []
+    text = source.read_text(encoding="utf-8")
+    for n in range(RUNS):
+        source.write_text(text.replace("Laser therapy uses focused beams of light",
+                                       f"Laser therapy (edit {n}) uses focused beams of light"),
+                          encoding="utf-8")
+        times.append(run(publish(str(source), "--out", str(out))))
+    untouched = all((p.stat().st_mtime_ns, p.read_bytes()) == before[p] for p in others)
+    return {"edit_s": statistics.median(times), "others_untouched": untouched}
+
+
+def long_guide(copies: int, folder: Path, name: str) -> Path:
+    """The shipped chapters, repeated with their ids renumbered."""
+    text = SHIPPED.read_text(encoding="utf-8")
+    front, body = text.split("\n---\n", 1)
+
+    def copy(n: int) -> str:
+        if n == 0:
+            return body
+        part = re.sub(r"\{#([a-z0-9-]+)\}", rf"{{#\1-{n}}}", body)
+        part = re.sub(r"\]\(#([a-z0-9-]+)\)", rf"](#\1-{n})", part)
+        return part.replace("[^corset]", f"[^corset{n}]")
+
+    folder.mkdir(parents=True, exist_ok=True)
+    if not (folder / "images").exists():
+        shutil.copytree(SHIPPED.parent / "images", folder / "images")
+    path = folder / f"{name}.md"
+    path.write_text(front + "\n---\n" + "\n".join(copy(n) for n in range(copies)),
+                    encoding="utf-8")
+    return path
+
+
+def peak_rss_mb(args: list[str]) -> tuple[float, float]:
+    """Wall time and the peak memory of the largest process, in MB (Linux reports KB)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    seconds = run(args)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return seconds, max(after, before) / 1024
+
+
+def scale(work: Path) -> dict:
+    results = {}
+    for copies, name in ((2, "fifty"), (23, "five-hundred")):
+        source = long_guide(copies, work / "scale", name)
+        out = work / f"scale-{name}"
+        seconds, rss = peak_rss_mb(publish(str(source), "--out", str(out), "--no-cache"))
+        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        pages = next(f["pages"] for f in manifest["guides"][0]["files"] if f["kind"] == "pdf")
+        results[name] = {"pages": pages, "seconds": seconds, "peak_rss_mb": rss}
+    results["ratio"] = results["five-hundred"]["seconds"] / results["fifty"]["seconds"]
+    return results
+
+
+def several(work: Path) -> dict:
+    folder = work / "ten"
+    shutil.copytree(SHIPPED.parent / "images", folder / "images")
+    text = SHIPPED.read_text(encoding="utf-8")
+    sources = []
+    for n in range(1, 11):
+        path = folder / f"guide-{n}.md"
+        path.write_text(text.replace("title: Muscle Spasms\n", f"title: Muscle Spasms {n}\n"),
+                        encoding="utf-8")
+        sources.append(str(path))
+    one = statistics.median(cold(Path(sources[0]), work) for _ in range(3))
+    ten = run(publish(*sources, "--out", str(work / "ten-out")))
+    return {"one_s": one, "ten_s": ten, "ratio": ten / one}
+
+
+def main() -> None:
+    pandoc = ensure_pandoc()
+    with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
+        work = Path(scratch)
+        long = long_guide(2, work / "long", "long-guide")
+        results = {
+            "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python "
+                       f"{platform.python_version()}",
+            "pandoc": subprocess.run([pandoc, "--version"], capture_output=True,
+                                     text=True).stdout.splitlines()[0],
+            "cold_shipped": compare_with_pandoc(pandoc, SHIPPED, work),
+            "cold_long": compare_with_pandoc(pandoc, long, work),
+            "noop_s": noop(SHIPPED, work),
+            "one_edit": one_edit(work),
+            "scale": scale(work),
+            "ten_guides": several(work),
+        }
+    results["one_edit"]["ratio_to_cold"] = (results["one_edit"]["edit_s"]
+                                            / results["cold_shipped"]["ours_s"])
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(table(results))
+
+
+def table(r: dict) -> str:
+    scale_ = r["scale"]
+    rows = [
+        ("Cold build, shipped guide", f"{r['cold_shipped']['ours_s']:.2f} s",
+         f"pandoc {r['cold_shipped']['pandoc_s']:.2f} s", f"{r['cold_shipped']['ratio']:.2f}×",
+         "≤ 1.0×"),
+        ("Cold build, long guide", f"{r['cold_long']['ours_s']:.2f} s",
+         f"pandoc {r['cold_long']['pandoc_s']:.2f} s", f"{r['cold_long']['ratio']:.2f}×",
+         "≤ 1.0×"),
+        ("No-op rebuild", f"{r['noop_s']:.2f} s", "", "", "≤ 0.3 s"),
+        ("One edit (a handout section)", f"{r['one_edit']['edit_s']:.2f} s",
+         "other handouts untouched" if r["one_edit"]["others_untouched"] else "OTHERS CHANGED",
+         f"{r['one_edit']['ratio_to_cold']:.0%} of cold", "≤ 60 %"),
+        (f"Scale: {scale_['fifty']['pages']} pages", f"{scale_['fifty']['seconds']:.2f} s",
+         f"{scale_['fifty']['peak_rss_mb']:.0f} MB", "", ""),
+        (f"Scale: {scale_['five-hundred']['pages']} pages",
+         f"{scale_['five-hundred']['seconds']:.2f} s",
+         f"{scale_['five-hundred']['peak_rss_mb']:.0f} MB",
+         f"{scale_['ratio']:.1f}× the {scale_['fifty']['pages']}-page time",
+         "≤ 10.5×, ≤ 1024 MB"),
+        ("Ten guides", f"{r['ten_guides']['ten_s']:.2f} s",
+         f"one: {r['ten_guides']['one_s']:.2f} s", f"{r['ten_guides']['ratio']:.1f}×", "≤ 6×"),
+    ]
+    header = ("Measure", "Ours", "Compared with", "Ratio", "Target")
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(5)]
+    lines = [" | ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True))
+             for row in [header, *rows]]
+    lines.insert(1, "-+-".join("-" * w for w in widths))
+    return f"{r['machine']}; {r['pandoc']}\n" + "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
