@@ -7,7 +7,7 @@ so the EPUB writer can use it as it is.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
@@ -333,22 +333,17 @@ def page_marker(start: PageStart, epub_types: bool = True) -> Markup:
         epub, start.marker_id, start.label)
 
 
+def visible_nodes(nodes: tuple[Node, ...], target: str) -> Iterator[Node]:
+    """Every node that appears in ``target``: a hidden block hides all that is in it."""
+    for node in nodes:
+        if visible(node, target):
+            yield node
+            yield from visible_nodes(node.children, target)
+
+
 def visible_leaves(guide: Guide, target: str, keys: dict[int, str]) -> set[str]:
     """Keys of the leaf blocks that appear in ``target`` (e.g. not print-only ones)."""
-    found: set[str] = set()
-
-    def visit(node: Node) -> None:
-        if not visible(node, target):
-            return
-        if id(node) in keys:
-            found.add(keys[id(node)])
-            return
-        for child in node.children:
-            visit(child)
-
-    for block in guide.blocks:
-        visit(block)
-    return found
+    return {keys[id(node)] for node in visible_nodes(guide.blocks, target) if id(node) in keys}
 
 
 def is_title_paragraph(node: Node) -> bool:

@@ -3,6 +3,7 @@ phone and desktop widths, links, no other hosts; and `publish serve`."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import queue
@@ -200,19 +201,36 @@ def lines_until(process, pattern: str) -> list[str]:
             return found
 
 
+@contextlib.contextmanager
+def publish_running(*args: str):
+    """`publish ARGS` in the background; stopped with Ctrl-C (SIGINT) afterwards, which
+    must end it cleanly."""
+    process = subprocess.Popen([sys.executable, str(ROOT / "publish.py"), *args],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               cwd=ROOT)
+    try:
+        yield process
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=15)
+        finally:
+            process.kill()
+    assert process.returncode == 0
+    wait_for(process, r"^stopped", timeout=5)
+
+
 def test_serve_rebuilds_when_the_manuscript_changes(guide_copy, tmp_path):
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, str(ROOT / "publish.py"), "serve", str(guide_copy),
-         "--out", str(tmp_path / "site"), "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT)
-    try:
+    with publish_running("serve", str(guide_copy), "--out", str(tmp_path / "site"),
+                         "--port", str(port)) as process:
         line = wait_for(process, r"^serving ")
         assert f"http://127.0.0.1:{port}/" in line
         url = f"http://127.0.0.1:{port}/ankle-sprain/read.html"
         with urlopen(url) as response:
             assert "strong bands called ligaments" in response.read().decode()
             assert response.headers["Cache-Control"] == "no-store"
+        time.sleep(1)  # the watcher starts just after the server
         text = guide_copy.read_text(encoding="utf-8")
         guide_copy.write_text(text.replace("strong bands called ligaments",
                                            "sturdy bands called ligaments"), encoding="utf-8")
@@ -222,14 +240,6 @@ def test_serve_rebuilds_when_the_manuscript_changes(guide_copy, tmp_path):
             assert "sturdy bands called ligaments" in response.read().decode()
         with urlopen(f"http://127.0.0.1:{port}/manifest.json") as response:
             assert json.load(response)["guides"][0]["slug"] == "ankle-sprain"
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=15)
-        finally:
-            process.kill()
-    assert process.returncode == 0
-    wait_for(process, r"^stopped", timeout=5)
 
 
 def test_serve_binds_to_this_computer_only_by_default():
@@ -241,12 +251,10 @@ def test_serve_binds_to_this_computer_only_by_default():
 
 
 def test_build_watch_rebuilds_from_the_cache(guide_copy, tmp_path):
-    process = subprocess.Popen(
-        [sys.executable, str(ROOT / "publish.py"), "build", str(guide_copy),
-         "--out", str(tmp_path / "out"), "--watch", "--only", "handouts"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT)
-    try:
+    with publish_running("build", str(guide_copy), "--out", str(tmp_path / "out"), "--watch",
+                         "--only", "handouts") as process:
         wait_for(process, r"^watching for changes")
+        time.sleep(1)  # the watcher starts just after it says so
         text = guide_copy.read_text(encoding="utf-8")
         guide_copy.write_text(text.replace("Balance practice lowers", "Balance work lowers"),
                               encoding="utf-8")
@@ -255,10 +263,3 @@ def test_build_watch_rebuilds_from_the_cache(guide_copy, tmp_path):
         [rebuilt] = [line for line in lines if "getting-back.pdf" in line]
         [kept] = [line for line in lines if "first-days.pdf" in line]
         assert "from cache" not in rebuilt and "from cache" in kept
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=15)
-        finally:
-            process.kill()
-    assert process.returncode == 0
