@@ -73,8 +73,15 @@ def font_face_css(family: FontFamily, url_for) -> str:
 
 
 def cache_folder() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "guidepress" / "fonts"
+    """~/.cache/guidepress/fonts, or a folder in the temporary directory when the home
+    folder cannot be written (some CI machines)."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    folder = base / "guidepress" / "fonts"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+    except OSError:
+        return Path(tempfile.gettempdir()) / "guidepress-fonts"
 
 
 def static_family(family: FontFamily) -> FontFamily:
