@@ -52,8 +52,10 @@ def heading_attributes(state: StateCore) -> None:
 
 
 def make_parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": True, "typographer": False})
-    md.enable("table")
+    # Curly quotes and apostrophes, as pandoc's `smart` extension makes them. (Not
+    # markdown-it's "replacements", which would turn a list label "(c)" into "©".)
+    md = MarkdownIt("commonmark", {"html": True, "typographer": True})
+    md.enable(["table", "smartquotes"])
     md.use(footnote_plugin)
     md.use(attrs_plugin, after=("image",))
     md.use(container_plugin, name="div", validate=lambda params, markup: True)

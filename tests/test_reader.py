@@ -165,3 +165,11 @@ def test_raw_html_is_refused_but_comments_are_fine(tmp_path):
     error = error_of(path)
     assert error.diagnostic.line == 12
     assert error.diagnostic.message == "raw HTML is not allowed: <b>"
+
+
+def test_quotes_are_curly_but_labels_stay(tmp_path):
+    path = write(tmp_path, '---\ntitle: x\n---\n# A\n\nYour body\'s "natural corset": '
+                           'options (a), (b), (c).\n')
+    guide, _ = read_guide(path)
+    assert guide.blocks[1].plain_text() == ("Your body’s “natural corset”: "
+                                            "options (a), (b), (c).")
