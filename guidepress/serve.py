@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -32,7 +33,7 @@ def rebuild(sources: list[Path], out: Path, styles: Path, say: Callable[[str], N
             reason: str) -> bool:
     started = time.perf_counter()
     try:
-        result = build(sources, out, styles=styles)
+        result = build(sources, out, styles=styles, jobs=os.cpu_count() or 1)
     except PublishError as error:
         say(error.diagnostic.format())
         say(f"{reason}: build failed; still serving the last good build")
