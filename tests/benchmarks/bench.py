@@ -171,6 +171,9 @@ def main() -> None:
             "cold_shipped": compare_with_pandoc(pandoc, SHIPPED, work),
             "cold_long": compare_with_pandoc(pandoc, long, work),
             "noop_s": noop(SHIPPED, work),
+            "check_s": statistics.median(
+                run([str(BIN / "publish"), "check", "--strict", str(SHIPPED)])
+                for _ in range(RUNS)),
             "one_edit": one_edit(work),
             "scale": scale(work),
             "ten_guides": several(work),
@@ -191,6 +194,7 @@ def table(r: dict) -> str:
          f"pandoc {r['cold_long']['pandoc_s']:.2f} s", f"{r['cold_long']['ratio']:.2f}×",
          "≤ 1.0×"),
         ("No-op rebuild", f"{r['noop_s']:.2f} s", "", "", "≤ 0.3 s"),
+        ("publish check --strict", f"{r['check_s']:.2f} s", "", "", "< 1 s"),
         ("One edit (a handout section)", f"{r['one_edit']['edit_s']:.2f} s",
          "other handouts untouched" if r["one_edit"]["others_untouched"] else "OTHERS CHANGED",
          f"{r['one_edit']['ratio_to_cold']:.0%} of cold", "≤ 60 %"),
