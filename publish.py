@@ -69,6 +69,7 @@ def build(files: tuple[Path, ...], out: Path, only: str, press: bool, styles: Pa
     sources = list(files) or default_sources()
     outputs = output_list(only, press)
     styles = styles or Path(__file__).resolve().parent / "styles"
+    key = None
     if not no_cache and not watch:
         from guidepress import fastpath
 
@@ -83,7 +84,7 @@ def build(files: tuple[Path, ...], out: Path, only: str, press: bool, styles: Pa
             return
     run = functools.partial(run_once, sources, out, outputs, styles, jobs, not no_cache,
                             quiet, verbose, debug)
-    ok = run()
+    ok = run(key=key)  # the stamp already taken; a watch rebuild takes its own
     if watch:
         watch_and_rebuild(sources, out, styles, run, quiet)
     elif not ok:
@@ -105,12 +106,18 @@ def output_list(only: str, press: bool) -> list[str]:
 
 
 def run_once(sources: list[Path], out: Path, outputs: list[str], styles: Path, jobs: int,
-             cache: bool, quiet: bool, verbose: bool, debug: bool) -> bool:
+             cache: bool, quiet: bool, verbose: bool, debug: bool,
+             key: str | None = None) -> bool:
     """One build with progress lines; False when the input has a mistake."""
+    from guidepress import fastpath
     from guidepress.build import build as run_build
     from guidepress.errors import PublishError
 
     started = time.perf_counter()
+    if cache and key is None:
+        # Stamp the inputs before building, so an edit made during the build is not
+        # recorded as built.
+        key = fastpath.stamp(sources, out, styles, tuple(outputs))
     show = (lambda task, result: None) if quiet else progress_line
     try:
         result = run_build(sources, out, styles=styles, only=outputs, jobs=jobs, cache=cache,
@@ -136,10 +143,8 @@ def run_once(sources: list[Path], out: Path, outputs: list[str], styles: Path, j
         click.echo(f"{len(files)} files in {time.perf_counter() - started:.1f} s"
                    f"{f', {cached} from cache' if cached else ''}; "
                    f"manifest: {out / 'manifest.json'}")
-    if cache:
-        from guidepress import fastpath
-
-        fastpath.record(out, fastpath.stamp(sources, out, styles, tuple(outputs)), lines)
+    if key is not None:
+        fastpath.record(out, key, lines)
     return True
 
 

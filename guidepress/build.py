@@ -22,7 +22,9 @@ from pathlib import Path
 from . import __version__
 from .brand import load_brand
 from .errors import Diagnostic, PublishError
-from .jobs import Cache, Progress, Runner, cache_folder, plan, plan_site
+from .fastpath import cache_folder
+from .files import atomic_write, stage
+from .jobs import Cache, Progress, Runner, plan, plan_site
 from .model import Guide
 from .reader import read_guide
 from .site import build_site
@@ -149,25 +151,6 @@ def build(
     store.prune({guide.slug for guide in guides})
     cached = {f.path for r in results.values() if r.cached for f in r.files if f.kind != "site"}
     return BuildResult(out, builds, warnings, manifest, cached)
-
-
-def stage(path: Path, data: bytes) -> Path:
-    """Write ``data`` to a hidden temporary file beside ``path``; return its name."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.chmod(temp, 0o644)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    return Path(temp)
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside ``path``, then rename it over ``path``."""
-    os.replace(stage(path, data), path)
 
 
 def install(out: Path, files: list[OutputFile]) -> None:

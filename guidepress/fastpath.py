@@ -16,11 +16,15 @@ import os
 import sys
 from pathlib import Path
 
+from .files import atomic_write
+
 STAMP = "last-build.json"
 PACKAGE = Path(__file__).resolve().parent
 
 
-def cache_folder(out: Path) -> Path:  # the same folder as guidepress.jobs.cache_folder
+def cache_folder(out: Path) -> Path:
+    """Where the task cache and the no-op stamp live: beside the output folder, so the
+    folder itself holds only what gets uploaded."""
     return out.resolve().parent / f".{out.resolve().name}.publish-cache"
 
 
@@ -81,9 +85,5 @@ def up_to_date(out: Path, key: str) -> list[str] | None:
 
 
 def record(out: Path, key: str, warnings: list[str]) -> None:
-    folder = cache_folder(out)
-    folder.mkdir(parents=True, exist_ok=True)
     data = {"key": key, "files": listed_files(out), "warnings": warnings}
-    temp = folder / f".{STAMP}.{os.getpid()}"
-    temp.write_text(json.dumps(data), encoding="utf-8")
-    os.replace(temp, folder / STAMP)
+    atomic_write(cache_folder(out) / STAMP, json.dumps(data).encode("utf-8"))

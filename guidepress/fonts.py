@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import io
 import json
 import os
 import sys
@@ -10,6 +11,8 @@ import tempfile
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
+
+from .files import atomic_write
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,12 +120,9 @@ def make_instance(source: Path, weight: int, target: Path) -> None:
     axes = {axis.axisTag: axis.defaultValue for axis in font["fvar"].axes}
     axes["wght"] = weight
     static = instantiateVariableFont(font, axes, static=True)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=target.parent, suffix=".part")
-    os.close(handle)
-    static.save(temp)
-    os.chmod(temp, 0o644)
-    os.replace(temp, target)
+    data = io.BytesIO()
+    static.save(data)
+    atomic_write(target, data.getvalue())
 
 
 def prepare(slugs: list[str]) -> None:

@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
 import pickle
-import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -26,6 +24,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from .errors import Diagnostic
+from .files import atomic_write
 from .model import Guide, HandoutSpec
 from .pagination import PageStart
 from .writers import BuildContext, OutputFile
@@ -61,7 +60,7 @@ def run_book(guide: Guide, context: BuildContext, want_pdf: bool, pages_file: st
     from .writers.pdf import write as write_pdf
 
     book = layout_book(guide, context)
-    save_atomically(Path(pages_file), pickle.dumps(book.pages))  # the ebook can start
+    atomic_write(Path(pages_file), pickle.dumps(book.pages))  # the ebook can start
     files = write_pdf(guide, replace(context, book=book)) if want_pdf else []
     return TaskResult(files, pages=book.pages)
 
@@ -178,7 +177,7 @@ class Cache:
 
     def save(self, task: Task, result: TaskResult) -> None:
         if self.folder is not None:
-            save_atomically(self.path(task), pickle.dumps(replace(result, cached=False)))
+            atomic_write(self.path(task), pickle.dumps(replace(result, cached=False)))
             self.used.add(self.path(task).name)
 
     def prune(self, slugs: set[str]) -> None:
@@ -188,18 +187,6 @@ class Cache:
         for entry in self.folder.glob("*.pickle"):
             if entry.name.split("--")[0] in slugs and entry.name not in self.used:
                 entry.unlink(missing_ok=True)
-
-
-def cache_folder(out: Path) -> Path:
-    return out.resolve().parent / f".{out.resolve().name}.publish-cache"
-
-
-def save_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, suffix=".part")
-    with os.fdopen(handle, "wb") as stream:
-        stream.write(data)
-    os.replace(temp, path)
 
 
 # -- planning and running ----------------------------------------------------------------

@@ -59,14 +59,13 @@ def press_edition(brand: Brand) -> Edition:
 class BookLayout:
     document: Any  # weasyprint.Document
     pages: list[PageStart]
-    edition: Edition
 
 
 def layout_book(guide: Guide, context: BuildContext, edition: Edition | None = None
                 ) -> BookLayout:
     edition = edition or office_edition(context.brand)
     document = weasy.render(book_html(guide, context, edition), guide, context.brand)
-    return BookLayout(document, page_starts(document), edition)
+    return BookLayout(document, page_starts(document))
 
 
 def book_html(guide: Guide, context: BuildContext, edition: Edition) -> str:

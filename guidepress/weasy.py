@@ -23,13 +23,6 @@ if TYPE_CHECKING:
     from weasyprint import Document
 
 
-class BlockedResource(Exception):
-    def __init__(self, url: str, reason: str) -> None:
-        super().__init__(f"{reason}: {url}")
-        self.url = url
-        self.reason = reason
-
-
 def make_fetcher(roots: list[Path], files: dict[Path, bytes]):
     """A URL fetcher that serves data: URIs and files under ``roots``, and nothing else.
 
@@ -48,15 +41,13 @@ def make_fetcher(roots: list[Path], files: dict[Path, bytes]):
             if scheme == "data":
                 return super().fetch(url, headers)
             if scheme != "file":
-                raise FatalURLFetchingError(str(BlockedResource(url, "not a local file")))
+                raise FatalURLFetchingError(f"not a local file: {url}")
             path = Path(url2pathname(unquote(urlsplit(url).path))).resolve()
             if path in files:
-                media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-                return URLFetcherResponse(url, files[path], {"Content-Type": media_type})
+                return URLFetcherResponse(url, files[path], {"Content-Type": media_type(path)})
             if not any(path.is_relative_to(root) for root in allowed) or not path.is_file():
-                raise FatalURLFetchingError(str(BlockedResource(url, "outside allowed folders")))
-            media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": media_type})
+                raise FatalURLFetchingError(f"outside allowed folders: {url}")
+            return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": media_type(path)})
 
     return SafeFetcher()
 
@@ -104,11 +95,6 @@ def pdf_bytes(document: Document, timestamp: dt.datetime) -> bytes:
             del os.environ["SOURCE_DATE_EPOCH"]
         else:
             os.environ["SOURCE_DATE_EPOCH"] = saved
-
-
-def page_size_inches(document: Document) -> tuple[float, float]:
-    page = document.pages[0]
-    return page.width / 96, page.height / 96
 
 
 def media_type(path: Path) -> str:

@@ -280,8 +280,3 @@ def brand_lines(brand_file) -> dict[int, int]:
         elif inside and text and not text.startswith((" ", "#")):
             inside = False
     return lines
-
-
-def describe_rules() -> list[tuple[str, str, str]]:
-    return [(rule_id, rule.severity, rule.about) for rule_id, rule in RULES.items()]
-

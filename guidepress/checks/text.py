@@ -123,11 +123,6 @@ class Scores:
     flesch_kincaid: float
     smog: float
 
-    @property
-    def grade(self) -> float:
-        """The grade we hold text to: the higher of the two formulas."""
-        return max(self.flesch_kincaid, self.smog)
-
 
 def scores(items: list[Sentence]) -> Scores | None:
     words = [w for s in items for w in s.words]
