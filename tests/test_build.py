@@ -14,12 +14,8 @@ from guidepress.build import build
 from guidepress.errors import PublishError
 
 from .conftest import TEST_GUIDE
+from .folders import snapshot
 from .pdftools import page_count
-
-
-def snapshot(folder):
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_manifest_matches_the_files(built):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import shutil
 import subprocess
@@ -18,6 +17,7 @@ from guidepress.contrast import ratio as contrast_ratio
 from guidepress.errors import PublishError
 
 from .conftest import TEST_GUIDE
+from .folders import snapshot
 from .pdftools import body_size, font_sizes, page_sizes, page_texts
 
 
@@ -79,11 +79,6 @@ def test_auto_fit_shrinks_type_but_not_below_floor(guide_copy, tmp_path):
     size = body_size(path)
     assert 12.0 <= size < 13.5
     assert "ENDOFEXERCISES" in text_of(path)
-
-
-def snapshot(folder):
-    return {p.relative_to(folder): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_handout_that_cannot_fit_fails_and_writes_nothing(guide_copy, tmp_path):

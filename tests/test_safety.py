@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import json
 import shutil
 import struct
@@ -26,6 +25,7 @@ from guidepress.fonts import cache_folder as font_cache_folder
 from guidepress.reader import read_guide
 
 from .conftest import ROOT, TEST_GUIDE
+from .folders import snapshot
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 
@@ -104,11 +104,6 @@ def corpus(tmp_path_factory) -> Path:
     (folder / "images" / "bomb.png").write_bytes(png_header(40_000, 40_000))
     (folder / "huge.md").write_text("---\ntitle: x\n---\n# A\n\n" + "word " * 2_500_000)
     return folder
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_every_corpus_file_has_a_case():
