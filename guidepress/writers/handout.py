@@ -7,6 +7,7 @@ footer with contact details, review date and a QR code to the guide's web page.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from markupsafe import Markup
 
@@ -42,6 +43,7 @@ def write(guide: Guide, context: BuildContext) -> list[OutputFile]:
 def write_one(guide: Guide, spec: HandoutSpec, context: BuildContext,
               fit: Fit = FIT) -> OutputFile:
     document = fit_to_page(guide, spec, context, fit)
+    check_footer(document, context)
     name = f"{guide.slug}/handouts/{spec.id}.pdf"
     data = weasy.pdf_bytes(document, context.timestamp)
     return OutputFile("handout", name, spec.title, data, id=spec.id, pages=len(document.pages),
@@ -49,58 +51,70 @@ def write_one(guide: Guide, spec: HandoutSpec, context: BuildContext,
 
 
 def fit_to_page(guide: Guide, spec: HandoutSpec, context: BuildContext, fit: Fit):
-    """Lay the handout out at the largest size that fits one page, then put the footer at
-    the foot of the page.
+    """Lay the handout out at the largest of ``fit.sizes()`` at which it fits one page.
 
-    Sizes are tried from the design size down, a step at a time, so the first that fits
-    is the largest (most handouts fit at once, the rest within two or three steps). A
-    handout far too long for one page is tried at the floor first, to fail fast.
+    Each layout costs about 0.1 s, so the search guesses instead of stepping: a layout that
+    runs over tells how much text is left over, and the area text needs grows with the
+    square of its size, so the next try is the size that should just fit. A size that
+    fits is the answer once the size a step larger is known not to.
     """
     body, notes = section_html(guide, spec)
-    sizes = fit.sizes()
-
-    def layout(size: float):
-        html = handout_html(guide, spec, context, body, notes, size, fit)
-        return weasy.render(html, guide, context.brand)
-
-    document = layout(sizes[0])
-    if len(document.pages) > 1 and pages_needed(document) > 1.5:
-        floor = layout(sizes[-1])
-        if len(floor.pages) > 1:
-            raise overflow_error(guide, spec, floor, fit)
-    for size in sizes[1:]:
+    css = handout_css(context, fit)
+    sizes = fit.sizes()  # largest first
+    too_big = -1  # index of the smallest size known not to fit
+    fitting: dict[int, Any] = {}  # index → a layout that fits on one page
+    index = 0
+    while True:
+        html = handout_html(guide, spec, context, body, notes, sizes[index], fit)
+        document = weasy.render(html, guide, context.brand, css)
         if len(document.pages) == 1:
-            break
-        document = layout(size)
-    if len(document.pages) > 1:
-        raise overflow_error(guide, spec, document, fit)
-    move_footer_down(document)
-    return document
+            fitting[index] = document
+            if index - 1 == too_big:
+                return document
+            index -= 1
+            continue
+        too_big = index
+        if index + 1 in fitting:
+            return fitting[index + 1]
+        if index == len(sizes) - 1:
+            raise overflow_error(guide, spec, document, fit)
+        guess = next_guess(sizes, sizes[index], pages_needed(document))
+        index = min(max(guess, index + 1), min(fitting, default=len(sizes)) - 1)
 
 
-def move_footer_down(document) -> None:
-    """Move the footer into the space left at the foot of the page.
-
-    The footer is laid out in the flow, right after the text (so it is tagged content and
-    can never overlap it); shifting its boxes afterwards is cheaper than a second layout.
-    """
+def check_footer(document, context: BuildContext) -> None:
+    """The footer sits in the space kept for it below the text (styles/css/handout.css);
+    longer contact details would make it reach up into the text."""
     page = document.pages[0]._page_box
-    html = page.children[0]
-    free = page.content_box_y() + page.height - (html.position_y + html.margin_height())
-    footer = find_box(html, "sheet-footer")
-    if footer is not None and free > 0:
-        footer.translate(dy=free)
+    footer = find_box(page, "sheet-footer")
+    text_bottom = page.content_box_y() + page.height
+    if footer is not None and footer.position_y < text_bottom - 0.5:
+        over = (text_bottom - footer.position_y) / 96
+        raise PublishError(
+            context.brand.styles / "brand.yaml", 0,
+            f"the handout footer is {over:.2f} in taller than the space kept for it",
+            "shorten the contact details or the short disclaimer, or raise footer_in in "
+            "css/handout.css")
 
 
 def find_box(box, css_class: str):
+    """The first box made for an element with ``css_class``, depth first."""
     element = getattr(box, "element", None)
-    if element is not None and css_class in (element.get("class") or "").split() \
-            and "::" not in (getattr(box, "element_tag", "") or ""):
+    if element is not None and css_class in (element.get("class") or "").split():
         return box
     for child in getattr(box, "children", ()):
         if (found := find_box(child, css_class)) is not None:
             return found
     return None
+
+
+def next_guess(sizes: list[float], size: float, needed: float) -> int:
+    """The index of the largest size whose text should fit, from a layout at ``size`` that
+    needs ``needed`` pages. Text on a second page fills the first column first, so a
+    second page a fifth used means a tenth more text than the two columns hold."""
+    area = 1 + (needed - 1) / 2
+    estimate = size / area ** 0.5
+    return next((i for i, s in enumerate(sizes) if s <= estimate + 1e-9), len(sizes) - 1)
 
 
 def pages_needed(document) -> float:
@@ -154,18 +168,23 @@ def qr_data_uri(url: str) -> str:
     return segno.make(url, error="m").svg_data_uri(scale=1, border=0, dark="#000000")
 
 
+def handout_css(context: BuildContext, fit: Fit) -> str:
+    brand = context.brand
+    return templates.render(brand, "css/handout.css", font_css=weasy.font_css(brand.text_font),
+                            page_size=brand.page_size, text_font=brand.text_font, fit=fit)
+
+
 def handout_html(guide: Guide, spec: HandoutSpec, context: BuildContext, body: Markup,
                  notes: list, body_pt: float, fit: Fit) -> str:
     brand = context.brand
     url = guide.meta.url or brand.data.site_url
-    css = templates.render(brand, "css/handout.css",
-                           font_css=weasy.font_css(brand.text_font),
-                           page_size=brand.page_size, text_font=brand.text_font,
-                           body_pt=body_pt, fit=fit,
-                           figure_in=round(fit.figure_in * body_pt / fit.design_pt, 2))
+    # The sizes go in the document; the rest of the design is one stylesheet for every
+    # size (handout_css), parsed once.
+    sizes = (f":root {{ --body-size: {body_pt:g}pt; "
+             f"--figure-height: {round(fit.figure_in * body_pt / fit.design_pt, 2):g}in; }}")
     return templates.render(
         brand, "templates/handout/handout.html",
-        meta=guide.meta, spec=spec, body=body, notes=notes, css=Markup(css),
+        meta=guide.meta, spec=spec, body=body, notes=notes, css=Markup(sizes),
         logo=brand.logo_path.as_uri(), url=url, qr=qr_data_uri(url),
         short_url=url.split("://", 1)[-1].rstrip("/"),
         version=context.version,
