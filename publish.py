@@ -82,6 +82,10 @@ def build(files: tuple[Path, ...], out: Path, only: str, press: bool, styles: Pa
                 click.echo(f"nothing changed; {out} is up to date "
                            f"({time.perf_counter() - started:.2f} s)")
             return
+    if jobs > 1:
+        from guidepress.workers import start_workers
+
+        start_workers()  # WeasyPrint loads in the background while the rest starts up
     run = functools.partial(run_once, sources, out, outputs, styles, jobs, not no_cache,
                             quiet, verbose, debug)
     ok = run(key=key)  # the stamp already taken; a watch rebuild takes its own

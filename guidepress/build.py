@@ -3,7 +3,8 @@
 Writers hand back bytes and nothing is written until every manuscript has been read and
 every output made, so a failed build never leaves a half-written file in the output
 folder. Files are moved into place with an atomic rename; ``manifest.json`` is written
-last. With several jobs, a guide's outputs are being made while the next one is read.
+last. With several jobs, the worker processes load WeasyPrint while the guides are read
+and checked here.
 """
 
 from __future__ import annotations
@@ -113,20 +114,20 @@ def build(
     if unknown:
         raise ValueError(f"unknown output {unknown[0]!r}; choose from {', '.join(REGISTRY)}")
     store = Cache(cache_folder(out) if cache else None)
-    runner = Runner(jobs, store, progress)  # workers start now and import WeasyPrint
+    runner = Runner(jobs, store, progress)  # the worker server starts importing WeasyPrint
     try:
         brand = load_brand(Path(styles).resolve())
         with tempfile.TemporaryDirectory(prefix="publish-") as scratch:
-            runner.add(plan_site(brand))
-            read, tasks = [], []
+            read, tasks = [], plan_site(brand)
             for guide, found in read_guides(Path(s) for s in sources):
                 context = BuildContext(brand, __version__, build_timestamp(guide))
-                guide_tasks = plan(guide, context, writers, Path(scratch))
-                runner.add(guide_tasks)
-                tasks += guide_tasks
+                tasks += plan(guide, context, writers, Path(scratch))
                 read.append((guide, found))
             guides = [guide for guide, _ in read]
-            warnings = quality_warnings(read, brand)  # while the workers work
+            # This process's own work first: no worker can start before the server has
+            # imported WeasyPrint, and that takes longer.
+            warnings = quality_warnings(read, brand)
+            runner.add(tasks)
             results = runner.results()
     finally:
         runner.close()

@@ -1,14 +1,16 @@
 """Running the writers: split into tasks, served from a content cache, run in parallel.
 
 A guide becomes a handful of tasks: the print book (its layout tells the ebook where
-printed pages begin), the ebook, one task per handout, and the print-shop edition. Each
+printed pages begin), the ebook's cover, the ebook, one task per handout, and the
+print-shop edition. Each
 task has a key, a hash of everything its output depends on; a task whose key is in the
 cache is not run at all.
 
-With more than one job, worker processes are forked when the build starts and import
-WeasyPrint (about 0.5 s) while the parent reads the manuscripts. The book task writes its
-page starts to a small file as soon as its layout is done, so the ebook can start while
-the book's PDF is still being written.
+With more than one job, worker processes are forked from a server process that imports
+WeasyPrint (about 0.5 s) once, while this process reads and checks the manuscripts; every
+worker starts with it already imported. The book task writes its page starts to a small
+file as soon as its layout is done, so the ebook can start while the book's PDF is still
+being written.
 """
 
 from __future__ import annotations
@@ -20,13 +22,13 @@ import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field, replace
-from multiprocessing import get_context
 from pathlib import Path
 
 from .errors import Diagnostic
 from .files import atomic_write
 from .model import Guide, HandoutSpec
 from .pagination import PageStart
+from .workers import start_workers, worker_context
 from .writers import BuildContext, OutputFile
 
 CACHE_FORMAT = 1  # bump when what a cache entry holds changes
@@ -36,6 +38,7 @@ CACHE_FORMAT = 1  # bump when what a cache entry holds changes
 class TaskResult:
     files: list[OutputFile] = field(default_factory=list)
     pages: list[PageStart] | None = None
+    cover: tuple[bytes, bytes] | None = None  # for the ebook: its cover PNG and thumbnail
     warnings: list[Diagnostic] = field(default_factory=list)
     seconds: float = 0.0
     cached: bool = False
@@ -45,10 +48,10 @@ class TaskResult:
 class Task:
     name: str  # e.g. "muscle-spasms: handout treatment", for progress lines
     slug: str
-    kind: str  # book | epub | handout | press
+    kind: str  # book | cover | epub | handout | press | favicon
     key: str  # hash of the task's inputs
     args: tuple
-    needs_pages: bool = False  # the ebook waits for the book's page starts
+    needs: tuple[str, ...] = ()  # what it waits for from other tasks: "pages", "cover"
 
 
 # -- task functions (module level, so worker processes can run them) ---------------------
@@ -63,6 +66,12 @@ def run_book(guide: Guide, context: BuildContext, want_pdf: bool, pages_file: st
     atomic_write(Path(pages_file), pickle.dumps(book.pages))  # the ebook can start
     files = write_pdf(guide, replace(context, book=book)) if want_pdf else []
     return TaskResult(files, pages=book.pages)
+
+
+def run_cover(guide: Guide, brand) -> TaskResult:
+    from .cover import cover_png
+
+    return TaskResult(cover=cover_png(guide, brand))
 
 
 def run_epub(guide: Guide, context: BuildContext) -> TaskResult:
@@ -91,8 +100,8 @@ def run_favicon(brand) -> TaskResult:
 
 
 RUNNERS: dict[str, Callable[..., TaskResult]] = {
-    "book": run_book, "epub": run_epub, "handout": run_handout, "press": run_press,
-    "favicon": run_favicon}
+    "book": run_book, "cover": run_cover, "epub": run_epub, "handout": run_handout,
+    "press": run_press, "favicon": run_favicon}
 
 
 def timed(kind: str, args: tuple) -> TaskResult:
@@ -100,12 +109,6 @@ def timed(kind: str, args: tuple) -> TaskResult:
     result = RUNNERS[kind](*args)
     result.seconds = time.perf_counter() - started
     return result
-
-
-def warm_up() -> None:
-    """Import the heavy libraries once per worker, while the parent reads manuscripts."""
-    import pypdfium2  # noqa: F401
-    import weasyprint  # noqa: F401
 
 
 # -- keys and cache ----------------------------------------------------------------------
@@ -206,8 +209,13 @@ def plan(guide: Guide, context: BuildContext, outputs: list[str], scratch: Path
         tasks.append(Task(f"{slug}: print book", slug, "book", key,
                           (guide, context, want_pdf, pages_file)))
     if "epub" in outputs:
+        from .cover import cover_html
+
+        # The cover shows only the title and the brand, so most edits leave it cached.
+        cover_key = digest("cover", base, cover_html(guide, context.brand))
+        tasks.append(Task(f"{slug}: cover", slug, "cover", cover_key, (guide, context.brand)))
         tasks.append(Task(f"{slug}: ebook", slug, "epub", digest("epub", base, whole),
-                          (guide, context), needs_pages=True))
+                          (guide, context), needs=("pages", "cover")))
     if "handouts" in outputs:
         for spec in guide.meta.handouts:
             key = digest("handout", base, handout_digest(guide, spec))
@@ -242,16 +250,17 @@ class Runner:
         self.progress = progress or (lambda task, result: None)
         self.done: dict[str, TaskResult] = {}
         self.pages: dict[str, list[PageStart]] = {}
+        self.covers: dict[str, tuple[bytes, bytes]] = {}
         self.ready: list[Task] = []
         self.blocked: list[Task] = []
         self.books: dict[str, Task] = {}
         self.running: dict[Future, Task] = {}
         self.pool: ProcessPoolExecutor | None = None
         if self.jobs > 1:
-            self.pool = ProcessPoolExecutor(self.jobs, mp_context=get_context("fork"),
-                                            initializer=warm_up)
-            for _ in range(self.jobs):  # fork now: workers import while we read
-                self.pool.submit(int)
+            start_workers()
+            # Workers are forked on the first submit, which waits until the server has
+            # imported WeasyPrint: add tasks after the work this process does itself.
+            self.pool = ProcessPoolExecutor(self.jobs, mp_context=worker_context())
 
     def close(self) -> None:
         if self.pool is not None:
@@ -264,7 +273,7 @@ class Runner:
             cached = self.cache.load(task)
             if cached is not None:
                 self.record(task, cached)
-            elif task.needs_pages:
+            elif task.needs:
                 self.blocked.append(task)
             else:
                 self.ready.append(task)
@@ -273,7 +282,7 @@ class Runner:
     def results(self) -> dict[str, TaskResult]:
         if self.pool is None:
             for task in [*self.ready, *self.blocked]:  # in order: the book before the ebook
-                result = timed(task.kind, with_pages(task, self.pages))
+                result = timed(task.kind, self.inputs(task))
                 self.cache.save(task, result)
                 self.record(task, result)
             self.ready, self.blocked = [], []
@@ -295,32 +304,40 @@ class Runner:
         return self.done
 
     def pump(self) -> None:
-        """Unblock ebooks whose page starts exist; keep every worker busy."""
+        """Unblock ebooks whose page starts and cover exist; keep every worker busy."""
         if self.pool is None:
             return
         for task in list(self.blocked):
             found = self.pages.get(task.slug) or pages_written(self.books.get(task.slug))
             if found is not None:
                 self.pages[task.slug] = found
+            if self.satisfied(task):
                 self.blocked.remove(task)
                 self.ready.insert(0, task)
         while self.ready and len(self.running) < self.jobs:
             task = self.ready.pop(0)
-            future = self.pool.submit(timed, task.kind, with_pages(task, self.pages))
+            future = self.pool.submit(timed, task.kind, self.inputs(task))
             self.running[future] = task
 
     def record(self, task: Task, result: TaskResult) -> None:
         self.done[task.name] = result
         if result.pages is not None:
             self.pages[task.slug] = result.pages
+        if result.cover is not None:
+            self.covers[task.slug] = result.cover
         self.progress(task, result)
 
+    def satisfied(self, task: Task) -> bool:
+        provided = {"pages": self.pages, "cover": self.covers}
+        return all(task.slug in provided[need] for need in task.needs)
 
-def with_pages(task: Task, pages: dict[str, list[PageStart]]) -> tuple:
-    if not task.needs_pages:
-        return task.args
-    guide, context = task.args
-    return (guide, replace(context, pages=pages[task.slug]))
+    def inputs(self, task: Task) -> tuple:
+        """The task's arguments, with what it needs from other tasks filled in."""
+        if not task.needs:
+            return task.args
+        guide, context = task.args
+        return (guide, replace(context, pages=self.pages[task.slug],
+                               cover=self.covers[task.slug]))
 
 
 def pages_written(book: Task | None) -> list[PageStart] | None:

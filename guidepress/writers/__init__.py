@@ -49,6 +49,7 @@ class BuildContext:
     timestamp: dt.datetime
     book: BookLayout | None = None  # the print layout, when a writer needs it
     pages: list[PageStart] | None = None  # where printed pages begin (the EPUB page-list)
+    cover: tuple[bytes, bytes] | None = None  # the ebook's cover PNG and its thumbnail
     # Writers add findings that should not stop the build (e.g. a low-resolution image).
     warnings: list[Diagnostic] = field(default_factory=list)
 

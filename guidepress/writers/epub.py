@@ -251,7 +251,7 @@ def add_chapter(book, context, guide, chapter: Chapter, pages: PageList) -> str:
 
 def add_cover(book, guide: Guide, context: BuildContext) -> bytes:
     """The cover image and page; returns a thumbnail of the cover for the site."""
-    cover, thumb = cover_png(guide, context.brand)
+    cover, thumb = context.cover or cover_png(guide, context.brand)
     image = epub.EpubItem(uid="cover-image", file_name="images/cover.png",
                           media_type="image/png", content=cover)
     image.properties = ["cover-image"]

@@ -11,7 +11,6 @@ import json
 import os
 import platform
 import re
-import resource
 import shutil
 import statistics
 import subprocess
@@ -122,12 +121,46 @@ def long_guide(copies: int, folder: Path, name: str) -> Path:
     return path
 
 
+def tree_rss_kb(root: int) -> int:
+    """Resident memory of a process and all its descendants, in KB (from /proc)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        pid = int(entry.name)
+        children.setdefault(int(fields["PPid"]), []).append(pid)
+        rss[pid] = int(fields.get("VmRSS", "0 kB").split()[0])
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack += children.get(pid, [])
+    return total
+
+
 def peak_rss_mb(args: list[str]) -> tuple[float, float]:
-    """Wall time and the peak memory of the largest process, in MB (Linux reports KB)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    seconds = run(args)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return seconds, max(after, before) / 1024
+    """Wall time and the peak memory of the whole build, every process together, in MB.
+
+    Workers are forked from a server process, not from the command, so the memory is
+    sampled from /proc every 20 ms across the command's whole process tree. Pages the
+    workers share with the server are counted once per process: an overestimate."""
+    started = time.perf_counter()
+    process = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, tree_rss_kb(process.pid))
+        time.sleep(0.02)
+    seconds = time.perf_counter() - started
+    if process.returncode:
+        raise subprocess.CalledProcessError(process.returncode, args)
+    return seconds, peak / 1024
 
 
 def scale(work: Path) -> dict:
