@@ -124,10 +124,8 @@ def build(
                 tasks += plan(guide, context, writers, Path(scratch))
                 read.append((guide, found))
             guides = [guide for guide, _ in read]
-            # This process's own work first: no worker can start before the server has
-            # imported WeasyPrint, and that takes longer.
-            warnings = quality_warnings(read, brand)
-            runner.add(tasks)
+            runner.add(tasks)  # they start now if the workers are ready, else in results()
+            warnings = quality_warnings(read, brand)  # meanwhile, this process's own work
             results = runner.results()
     finally:
         runner.close()

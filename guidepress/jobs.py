@@ -24,11 +24,11 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from . import workers
 from .errors import Diagnostic
 from .files import atomic_write
 from .model import Guide, HandoutSpec
 from .pagination import PageStart
-from .workers import start_workers, worker_context
 from .writers import BuildContext, OutputFile
 
 CACHE_FORMAT = 1  # bump when what a cache entry holds changes
@@ -257,10 +257,8 @@ class Runner:
         self.running: dict[Future, Task] = {}
         self.pool: ProcessPoolExecutor | None = None
         if self.jobs > 1:
-            start_workers()
-            # Workers are forked on the first submit, which waits until the server has
-            # imported WeasyPrint: add tasks after the work this process does itself.
-            self.pool = ProcessPoolExecutor(self.jobs, mp_context=worker_context())
+            workers.start_workers()
+            self.pool = ProcessPoolExecutor(self.jobs, mp_context=workers.worker_context())
 
     def close(self) -> None:
         if self.pool is not None:
@@ -277,7 +275,10 @@ class Runner:
                 self.blocked.append(task)
             else:
                 self.ready.append(task)
-        self.pump()
+        # Forking the first worker waits until the server has imported WeasyPrint, so
+        # until then the tasks wait in the queue and this process can do its own work.
+        if workers.ready():
+            self.pump()
 
     def results(self) -> dict[str, TaskResult]:
         if self.pool is None:
@@ -318,6 +319,7 @@ class Runner:
             task = self.ready.pop(0)
             future = self.pool.submit(timed, task.kind, self.inputs(task))
             self.running[future] = task
+            workers.mark_ready()
 
     def record(self, task: Task, result: TaskResult) -> None:
         self.done[task.name] = result

@@ -19,6 +19,19 @@ PRELOAD = ["__main__", "guidepress.jobs", "guidepress.writers.epub", "guidepress
            "guidepress.writers.pdf", "guidepress.writers.press", "weasyprint", "pypdfium2"]
 
 
+_ready = False  # a worker has been forked: the server has finished importing
+
+
+def ready() -> bool:
+    """Whether forking a worker now is quick (under --watch, every build after the first)."""
+    return _ready
+
+
+def mark_ready() -> None:
+    global _ready
+    _ready = True
+
+
 def worker_context() -> BaseContext:
     context = get_context("forkserver")
     context.set_forkserver_preload(PRELOAD)

@@ -130,6 +130,19 @@ def test_an_edit_remakes_only_what_shows_it(guide_copy, tmp_path):
     assert all((out / path).stat().st_size == size for path, size in sizes.items())
 
 
+def test_a_text_edit_keeps_the_cover(guide_copy, tmp_path):
+    """The ebook's cover shows the title and the brand only: an edit to the text makes the
+    ebook again but takes the cover from the cache."""
+    out = tmp_path / "out"
+    build([guide_copy], out)
+    text = guide_copy.read_text(encoding="utf-8")
+    guide_copy.write_text(text.replace("Balance practice lowers", "Balance work lowers"),
+                          encoding="utf-8")
+    made: dict[str, bool] = {}
+    build([guide_copy], out, progress=lambda task, result: made.update({task.kind: result.cached}))
+    assert made["cover"] is True and made["epub"] is False
+
+
 def test_parallel_and_serial_builds_give_the_same_bytes(tmp_path):
     build([TEST_GUIDE], tmp_path / "serial", jobs=1, cache=False)
     build([TEST_GUIDE], tmp_path / "parallel", jobs=2, cache=False)

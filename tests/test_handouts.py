@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import shutil
 import subprocess
@@ -93,6 +94,55 @@ def test_handout_that_cannot_fit_fails_and_writes_nothing(guide_copy, tmp_path):
     assert "pages at 12 pt; shorten sections exercises by about " in message
     assert info.value.diagnostic.line == 16  # the handout's id line in the front matter
     assert snapshot(out) == before
+
+
+def test_the_size_chosen_is_the_largest_that_fits(built):
+    """The guessing search must find what stepping 0.25 pt at a time would: the size one
+    step larger runs onto a second page."""
+    from guidepress import weasy
+    from guidepress.writers import BuildContext
+    from guidepress.writers.handout import FIT, handout_css, handout_html, section_html
+
+    guide, paths = shipped_handouts(built)
+    context = BuildContext(load_brand(DEFAULT_STYLES), "test", dt.datetime(2026, 1, 1))
+    for spec, path in zip(guide.meta.handouts, paths, strict=True):
+        size = body_size(path)
+        assert size in FIT.sizes(), spec.id
+        if size == FIT.design_pt:
+            continue
+        body, notes = section_html(guide, spec)
+        html = handout_html(guide, spec, context, body, notes, size + FIT.step_pt, FIT)
+        larger = weasy.render(html, guide, context.brand, handout_css(context, FIT))
+        assert len(larger.pages) == 2, spec.id
+
+
+@pytest.mark.parametrize(("size", "needed", "expected"), [
+    (13.5, 1.2, 12.75),  # a tenth more text than fits: about 5 % smaller type
+    (13.5, 1.05, 13.25),
+    (13.0, 1.6, 12.0),
+    (13.5, 3.0, 12.0),  # far too long: straight to the floor, to fail fast
+])
+def test_the_next_size_is_guessed_from_the_overflow(size, needed, expected):
+    from guidepress.writers.handout import FIT, next_guess
+
+    assert FIT.sizes()[next_guess(FIT.sizes(), size, needed)] == expected
+
+
+def test_a_footer_too_tall_for_its_space_is_an_error(tmp_path):
+    styles = tmp_path / "styles"
+    shutil.copytree(DEFAULT_STYLES, styles)
+    brand_file = styles / "brand.yaml"
+    text = brand_file.read_text(encoding="utf-8")
+    extra = "".join(f"    - Office {n} is at 1200 Long Street, Suite 400, Springfield\n"
+                    for n in range(4))
+    brand_file.write_text(text.replace("  address:\n", "  address:\n" + extra),
+                          encoding="utf-8")
+    with pytest.raises(PublishError) as info:
+        build([TEST_GUIDE], tmp_path / "out", styles=styles, only=["handouts"])
+    assert info.value.diagnostic.path == brand_file
+    assert "footer is" in info.value.diagnostic.message
+    assert "taller than the space kept for it" in info.value.diagnostic.message
+    assert not (tmp_path / "out").exists()
 
 
 # -- Issue: QR code, grayscale safety, legibility, paper, tagging ----------------------
