@@ -13,6 +13,7 @@ import yaml
 
 from .errors import PublishError
 from .fonts import FontFamily, load_family, static_family
+from .frontmatter import error_location, key_lines
 
 PAPER_SIZES = {"letter": "8.5in 11in", "a4": "210mm 297mm"}
 
@@ -84,8 +85,10 @@ class Brand:
 def load_brand(styles: Path) -> Brand:
     path = styles / "brand.yaml"
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        data = msgspec.convert(raw, BrandData)
+        text = path.read_text(encoding="utf-8")
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        lines = key_lines(node, offset=1) if node is not None else {}
+        data = msgspec.convert(yaml.safe_load(text), BrandData)
     except FileNotFoundError:
         raise PublishError(path, 0, "brand file not found") from None
     except yaml.YAMLError as exc:
@@ -93,24 +96,30 @@ def load_brand(styles: Path) -> Brand:
         raise PublishError(path, mark.line + 1 if mark else 0,
                            "brand file is not valid YAML") from None
     except msgspec.ValidationError as exc:
-        raise PublishError(path, 0, f"brand file: {exc}") from None
+        message, keys, line = error_location(exc, lines)
+        where = ".".join(str(k) for k in keys)
+        raise PublishError(path, line, f"brand file: {where + ': ' if where else ''}{message}",
+                           "compare with the project's styles/brand.yaml; put quotes around "
+                           "text that contains ': '") from None
     if data.paper not in PAPER_SIZES:
-        raise PublishError(path, 0, f"paper '{data.paper}' is not known",
+        raise PublishError(path, lines.get(("paper",), 0), f"paper '{data.paper}' is not known",
                            "use one of: " + ", ".join(PAPER_SIZES))
-    for pair in data.contrast_pairs:
+    for index, pair in enumerate(data.contrast_pairs):
+        line = lines.get(("contrast_pairs", index), 0)
         if len(pair) not in (2, 3) or (len(pair) == 3 and pair[2] != "large"):
-            raise PublishError(path, 0, f"contrast pair {pair} should be [text, background]",
+            raise PublishError(path, line, f"contrast pair {pair} should be [text, background]",
                                "optionally with a third item 'large'")
         unknown = [name for name in pair[:2] if name not in Colors.__struct_fields__]
         if unknown:
-            raise PublishError(path, 0, f"contrast pair names unknown colour '{unknown[0]}'",
+            raise PublishError(path, line, f"contrast pair names unknown colour '{unknown[0]}'",
                                "use the names listed under 'colors'")
     logo = (styles / data.logo).resolve()
     if not logo.is_file():
-        raise PublishError(path, 0, f"logo '{data.logo}' not found in {styles}")
+        raise PublishError(path, lines.get(("logo",), 0),
+                           f"logo '{data.logo}' not found in {styles}")
     try:
         text_font = static_family(load_family(data.fonts.text))
         book_font = static_family(load_family(data.fonts.book))
     except LookupError as exc:
-        raise PublishError(path, 0, str(exc)) from None
+        raise PublishError(path, lines.get(("fonts",), 0), str(exc)) from None
     return Brand(data, styles, logo, text_font, book_font)

@@ -150,13 +150,7 @@ def unknown_key_warnings(data: dict, lines: dict[tuple, int], path: Path) -> lis
 def validation_error(exc: msgspec.ValidationError, lines: dict[tuple, int], path: Path
                      ) -> PublishError:
     """Turn msgspec's '... - at `$.handouts[0].id`' into a PublishError at the right line."""
-    message, _, where = str(exc).partition(" - at ")
-    keys: list = []
-    for part in re.findall(r"\.(\w+)|\[(\d+)\]", where.strip("`")):
-        keys.append(part[0] if part[0] else int(part[1]))
-    while keys and tuple(keys) not in lines:
-        keys.pop()
-    line = lines.get(tuple(keys), 1)
+    message, keys, line = error_location(exc, lines)
     name = describe(keys)
     if expected := re.match(r"Expected `(\w+)[^`]*`, got `(\w+)`", message):
         want, got = (TYPE_WORDS.get(w, w) for w in expected.groups())
@@ -174,6 +168,19 @@ def validation_error(exc: msgspec.ValidationError, lines: dict[tuple, int], path
         return fm_error(path, line, f"{name} is not a valid date",
                             "write dates as YYYY-MM-DD, e.g. 2026-11-25")
     return fm_error(path, line, f"{name}: {message}")
+
+
+def error_location(exc: msgspec.ValidationError, lines: dict[tuple, int]
+                   ) -> tuple[str, list, int]:
+    """msgspec's message, the key path it names ('... - at `$.handouts[0].id`') as far as
+    the file has it, and that key's line."""
+    message, _, where = str(exc).partition(" - at ")
+    keys: list = []
+    for part in re.findall(r"\.(\w+)|\[(\d+)\]", where.strip("`")):
+        keys.append(part[0] if part[0] else int(part[1]))
+    while keys and tuple(keys) not in lines:
+        keys.pop()
+    return message, keys, lines.get(tuple(keys), 1)
 
 
 def describe(keys: list) -> str:

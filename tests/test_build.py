@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from guidepress.build import build
+from guidepress.build import DEFAULT_STYLES, build
 from guidepress.errors import PublishError
 
 from .conftest import TEST_GUIDE
@@ -156,3 +156,25 @@ def test_a_mistake_in_a_worker_still_names_file_and_line(tmp_path):
     assert info.value.diagnostic.line == 4
     assert "needs about" in info.value.diagnostic.message
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(("change", "line", "words"), [
+    (("paper: letter", "paper: legal"), "paper:", "paper 'legal' is not known"),
+    (("  - [muted, tint]", "  - [muted, papyrus]"), "- [muted, papyrus]",
+     "unknown colour 'papyrus'"),
+    (("  address:\n    - ", "  address:\n    - Office one: "), "Office one:",
+     "contact.address.0: Expected `str`, got `object`"),
+])
+def test_a_mistake_in_the_brand_file_names_its_line(tmp_path, change, line, words):
+    styles = tmp_path / "styles"
+    shutil.copytree(DEFAULT_STYLES, styles)
+    brand_file = styles / "brand.yaml"
+    text = brand_file.read_text(encoding="utf-8")
+    assert change[0] in text
+    text = text.replace(change[0], change[1], 1)
+    brand_file.write_text(text, encoding="utf-8")
+    expected = next(n for n, t in enumerate(text.splitlines(), 1) if line in t)
+    with pytest.raises(PublishError) as info:
+        build([TEST_GUIDE], tmp_path / "out", styles=styles)
+    assert (info.value.diagnostic.path, info.value.diagnostic.line) == (brand_file, expected)
+    assert words in info.value.diagnostic.message
