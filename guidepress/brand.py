@@ -5,7 +5,7 @@ Templates and CSS read these values, so restyling never means editing Python.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import msgspec
@@ -73,6 +73,11 @@ class Brand:
     logo_path: Path
     text_font: FontFamily
     book_font: FontFamily
+    # Line of each key in brand.yaml, e.g. ("contact",) → 52, for errors found later.
+    lines: dict[tuple, int] = field(default_factory=dict, compare=False, hash=False)
+
+    def line(self, *keys: str | int) -> int:
+        return self.lines.get(keys, 0)
 
     @property
     def page_size(self) -> str:
@@ -122,4 +127,4 @@ def load_brand(styles: Path) -> Brand:
         book_font = static_family(load_family(data.fonts.book))
     except LookupError as exc:
         raise PublishError(path, lines.get(("fonts",), 0), str(exc)) from None
-    return Brand(data, styles, logo, text_font, book_font)
+    return Brand(data, styles, logo, text_font, book_font, lines)

@@ -139,7 +139,9 @@ def test_a_footer_too_tall_for_its_space_is_an_error(tmp_path):
                           encoding="utf-8")
     with pytest.raises(PublishError) as info:
         build([TEST_GUIDE], tmp_path / "out", styles=styles, only=["handouts"])
-    assert info.value.diagnostic.path == brand_file
+    contact = next(n for n, line in enumerate(text.splitlines(), 1)
+                   if line.startswith("contact:"))
+    assert (info.value.diagnostic.path, info.value.diagnostic.line) == (brand_file, contact)
     assert "footer is" in info.value.diagnostic.message
     assert "taller than the space kept for it" in info.value.diagnostic.message
     assert not (tmp_path / "out").exists()

@@ -91,8 +91,9 @@ def check_footer(document, context: BuildContext) -> None:
     text_bottom = page.content_box_y() + page.height
     if footer is not None and footer.position_y < text_bottom - 0.5:
         over = (text_bottom - footer.position_y) / 96
+        brand = context.brand
         raise PublishError(
-            context.brand.styles / "brand.yaml", 0,
+            brand.styles / "brand.yaml", brand.line("contact") or brand.line("short_disclaimer"),
             f"the handout footer is {over:.2f} in taller than the space kept for it",
             "shorten the contact details or the short disclaimer, or raise footer_in in "
             "css/handout.css")
