@@ -74,7 +74,7 @@ def build(files: tuple[Path, ...], out: Path, only: str, press: bool, styles: Pa
         from guidepress import fastpath
 
         key = fastpath.stamp(sources, out, styles, tuple(outputs))
-        replay = fastpath.up_to_date(out, key)
+        replay = fastpath.up_to_date(out, key) if key else None
         if replay is not None:  # nothing changed: answer before importing anything heavy
             for line in replay:
                 click.echo(line if verbose else line.split("\n")[0], err=True)

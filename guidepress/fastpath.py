@@ -28,23 +28,44 @@ def cache_folder(out: Path) -> Path:
     return out.resolve().parent / f".{out.resolve().name}.publish-cache"
 
 
-def files_under(folder: Path, skip: Path) -> list[Path]:
+# The files besides the manuscripts that a build reads from a manuscript's folder: its
+# images (the suffixes guidepress.assets accepts; this module must not import it).
+IMAGE_SUFFIXES = frozenset({".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp"})
+
+
+def files_under(folder: Path, skip: Path, suffixes: frozenset[str] | None = None
+                ) -> list[Path]:
+    """Regular files under ``folder`` (with one of ``suffixes``, if given), in a stable
+    order, leaving out hidden files and folders and the output folder."""
     found = []
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith((".", "__pycache__"))
                          and (Path(root) / d).resolve() != skip)
-        found += [Path(root) / f for f in sorted(files) if not f.startswith(".")]
+        for name in sorted(files):
+            path = Path(root) / name
+            if not name.startswith(".") and (suffixes is None or path.suffix.lower()
+                                              in suffixes) and path.is_file():
+                found.append(path)
     return found
 
 
-def stamp(sources: list[Path], out: Path, styles: Path, options: object) -> str:
-    """A hash of everything a build of ``sources`` depends on."""
+def stamp(sources: list[Path], out: Path, styles: Path, options: object) -> str | None:
+    """A hash of everything a build of ``sources`` depends on; None when some input
+    cannot be read (the build then runs, and says what is wrong)."""
     hasher = hashlib.sha256()
     skip = out.resolve()
-    folders = sorted({s.resolve().parent for s in sources} | {styles.resolve()})
-    for folder in folders:
-        for path in files_under(folder, skip):
+    try:
+        for path in sorted(s.resolve() for s in sources):
             hasher.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
+        # Images by size and date, like make: a manuscript's folder may be large.
+        for folder in sorted({s.resolve().parent for s in sources}):
+            for path in files_under(folder, skip, IMAGE_SUFFIXES):
+                info = path.stat()
+                hasher.update(f"{path}:{info.st_size}:{info.st_mtime_ns}\0".encode())
+        for path in files_under(styles.resolve(), skip):
+            hasher.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
+    except OSError:
+        return None
     for path in sorted(PACKAGE.rglob("*.py")):  # this program
         info = path.stat()
         hasher.update(f"{path}:{info.st_size}:{info.st_mtime_ns}".encode())

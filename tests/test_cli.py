@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import socket
 
 import click
 from click.testing import CliRunner
@@ -97,3 +99,30 @@ def test_press_flag_adds_the_print_shop_edition(tmp_path):
     assert (tmp_path / "ankle-sprain" / "ankle-sprain.pdf").exists()
     assert (tmp_path / "ankle-sprain" / "ankle-sprain-press.pdf").exists()
     assert not (tmp_path / "ankle-sprain" / "ankle-sprain.epub").exists()
+
+
+def test_no_op_check_sees_an_image_change_and_skips_special_files(guide_copy):
+    """The no-op check reads the manuscripts and the images beside them, never a socket
+    or a pipe that happens to sit in the same folder (reading a pipe would hang)."""
+    folder = guide_copy.parent
+    os.mkfifo(folder / "a-pipe.png")
+    listener = socket.socket(socket.AF_UNIX)
+    listener.bind(str(folder / "a-socket.svg"))
+    try:
+        out = folder / "out"
+        args = ("build", str(guide_copy), "--out", str(out), "--only", "epub", "--quiet")
+        assert run(*args).exit_code == 0
+        assert run(*args[:-1]).stdout.startswith("nothing changed")
+        image = folder / "images" / "ankle.svg"
+        image.write_text(image.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+        again = run(*args[:-1])
+        assert again.exit_code == 0 and "nothing changed" not in again.stdout
+    finally:
+        listener.close()
+
+
+def test_the_no_op_check_knows_every_image_type():
+    from guidepress.assets import MEDIA_TYPES
+    from guidepress.fastpath import IMAGE_SUFFIXES
+
+    assert set(MEDIA_TYPES) == IMAGE_SUFFIXES
