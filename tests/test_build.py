@@ -178,3 +178,15 @@ def test_a_mistake_in_the_brand_file_names_its_line(tmp_path, change, line, word
         build([TEST_GUIDE], tmp_path / "out", styles=styles)
     assert (info.value.diagnostic.path, info.value.diagnostic.line) == (brand_file, expected)
     assert words in info.value.diagnostic.message
+
+
+def test_the_worker_server_preloads_modules_that_exist():
+    """The forkserver skips a preload it cannot import without a word, which would quietly
+    bring back one WeasyPrint import per worker."""
+    import importlib
+
+    from guidepress.workers import PRELOAD
+
+    for name in PRELOAD:
+        if name != "__main__":
+            importlib.import_module(name)
