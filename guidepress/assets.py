@@ -55,15 +55,16 @@ def load_asset(src: str, line: int, manuscript: Path) -> tuple[Asset, list[Diagn
                            "save a smaller version (a few MB is plenty for print)")
     data = path.read_bytes()
     found: list[Diagnostic] = []
+    pixels_wide = 0
     if media_type == "image/svg+xml":
         data, removed = clean_svg(data, src, line, manuscript)
         found = [Diagnostic(manuscript, line, f"image '{src}': removed {what}",
                             "SVG images may not contain scripts or outside references",
                             "warning") for what in removed]
     else:
-        check_raster(data, media_type, src, line, manuscript)
+        pixels_wide = check_raster(data, media_type, src, line, manuscript)
     relative = path.relative_to(manuscript.parent.resolve()).as_posix()
-    return Asset(relative, path, media_type, line, data), found
+    return Asset(relative, path, media_type, line, data, pixels_wide), found
 
 
 def locate(src: str, line: int, manuscript: Path) -> Path:
@@ -86,9 +87,10 @@ def locate(src: str, line: int, manuscript: Path) -> Path:
     return target
 
 
-def check_raster(data: bytes, media_type: str, src: str, line: int, manuscript: Path) -> None:
+def check_raster(data: bytes, media_type: str, src: str, line: int, manuscript: Path) -> int:
     """Refuse files that are not the image they claim to be, or that would decompress to
-    an enormous bitmap (Pillow's decompression-bomb guard, made an error)."""
+    an enormous bitmap (Pillow's decompression-bomb guard, made an error). Returns the
+    image's width in pixels."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -108,6 +110,7 @@ def check_raster(data: bytes, media_type: str, src: str, line: int, manuscript: 
         raise PublishError(manuscript, line,
                            f"image '{src}' is {width} × {height} pixels, too large",
                            "save it at a normal size (a few thousand pixels wide)")
+    return width
 
 
 def clean_svg(data: bytes, src: str, line: int, manuscript: Path) -> tuple[bytes, list[str]]:

@@ -93,6 +93,7 @@ class Asset:
     media_type: str
     line: int
     data: bytes = b""  # the checked content (SVG cleaned); writers use this, not the file
+    pixels_wide: int = 0  # a raster image's width in pixels, as the reader found it; 0 for SVG
 
 
 @dataclass(frozen=True, slots=True)

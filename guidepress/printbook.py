@@ -18,6 +18,8 @@ from .model import Guide
 from .pagination import PageStart, leaf_keys, page_starts
 from .render import HtmlRenderer, RenderOptions, plan_chapters
 
+PRINT_DPI = 300  # what print shops ask of raster images at their printed size
+
 if TYPE_CHECKING:
     from .writers import BuildContext
 

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import io
 import re
 from collections.abc import Iterator
-
-from PIL import Image
 
 from .. import contrast as wcag
 from ..errors import Diagnostic, PublishError
@@ -21,7 +18,6 @@ VAGUE_ALT = re.compile(r"^(an? )?(image|picture|photo|graphic|drawing) of\b", re
 # After the word: "(plain words)", ", meaning …", " means …", " is a …", " are the …".
 EXPLAINED = re.compile(r"^[’'s]*\s*(\(|,?\s*(meaning|which means|that is)\b|means\b"
                        r"|(is|are)\s+(an?|the)\b)", re.I)
-PRINT_DPI = 300
 FIGURE_SHARE = 0.88  # figures print at 88 % of the text width (styles/css/print.css)
 
 
@@ -150,13 +146,14 @@ def text_width_inches(context: CheckContext) -> float:
 
 
 def image_resolution(guide: Guide, context: CheckContext) -> Iterator[Diagnostic]:
+    from ..printbook import PRINT_DPI
+
     inches = FIGURE_SHARE * text_width_inches(context)
     needed = round(inches * PRINT_DPI)
     for asset in guide.assets.values():
         if asset.media_type == "image/svg+xml":
             continue  # drawn as vectors: sharp at any size
-        with Image.open(io.BytesIO(asset.data)) as image:
-            width = image.width
+        width = asset.pixels_wide
         if width < needed:
             yield finding(guide, asset.line,
                           f"image '{asset.src}' is {width} pixels wide; printed "

@@ -8,16 +8,12 @@ needed), and PDF TrimBox/BleedBox on every page for the printer.
 
 from __future__ import annotations
 
-from PIL import Image
-
 from .. import weasy
 from ..errors import Diagnostic
 from ..model import Guide
-from ..printbook import BookLayout, layout_book, press_edition
+from ..printbook import PRINT_DPI, BookLayout, layout_book, press_edition
 from ..thumbs import first_page
 from . import BuildContext, OutputFile
-
-PRINT_DPI = 300  # what print shops ask for at the printed size
 
 
 def write(guide: Guide, context: BuildContext) -> list[OutputFile]:
@@ -56,9 +52,7 @@ def low_resolution_images(guide: Guide, book: BookLayout) -> list[Diagnostic]:
         inches = widths.get(asset.src, 0.0)
         if asset.media_type == "image/svg+xml" or inches == 0:
             continue
-        with Image.open(asset.path) as image:
-            pixels = image.width
-        dpi = pixels / inches
+        dpi = asset.pixels_wide / inches
         if dpi < PRINT_DPI:
             found.append(Diagnostic(
                 guide.source, asset.line,
