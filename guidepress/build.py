@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
-import hashlib
 import json
 import os
 import tempfile
@@ -206,7 +205,7 @@ def file_entry(file: OutputFile) -> dict:
         "title": file.title,
         "path": file.path,
         "bytes": len(file.data),
-        "sha256": hashlib.sha256(file.data).hexdigest(),
+        "sha256": file.sha256,
     }
     if file.pages is not None:
         entry["pages"] = file.pages

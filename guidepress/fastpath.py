@@ -1,8 +1,9 @@
 """The no-op rebuild: when nothing a build reads has changed, say so and stop.
 
 This runs before anything heavy is imported (standard library only), so an unchanged
-rebuild costs little more than starting Python. A stamp of every input (the manuscripts'
-folders, styles/, the installed packages, this code, the options and the date) is kept
+rebuild costs little more than starting Python. A stamp of every input (the manuscripts,
+the images in their folders by size and date, styles/, this code and the installed
+packages, the options and the date) is kept
 beside the output folder with the list of files the build left; if both still match, the
 output folder is up to date.
 """
@@ -10,6 +11,7 @@ output folder is up to date.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -66,14 +68,23 @@ def stamp(sources: list[Path], out: Path, styles: Path, options: object) -> str 
             hasher.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
     except OSError:
         return None
-    for path in sorted(PACKAGE.rglob("*.py")):  # this program
-        info = path.stat()
-        hasher.update(f"{path}:{info.st_size}:{info.st_mtime_ns}".encode())
-    for entry in sys.path:  # the installed packages (WeasyPrint, fonts…), by version
-        if entry.endswith("site-packages") and os.path.isdir(entry):
-            hasher.update("\n".join(sorted(os.listdir(entry))).encode())
+    hasher.update(program_fingerprint().encode())
     hasher.update(repr((sorted(str(s.resolve()) for s in sources), options,
                         os.environ.get("SOURCE_DATE_EPOCH"), dt.date.today())).encode())
+    return hasher.hexdigest()
+
+
+@functools.cache
+def program_fingerprint() -> str:
+    """This program's code and the installed packages (WeasyPrint, fonts…, by version):
+    a new version of either may make different files from the same input."""
+    hasher = hashlib.sha256()
+    for path in sorted(PACKAGE.rglob("*.py")):
+        info = path.stat()
+        hasher.update(f"{path}:{info.st_size}:{info.st_mtime_ns}".encode())
+    for entry in sys.path:
+        if entry.endswith("site-packages") and os.path.isdir(entry):
+            hasher.update("\n".join(sorted(os.listdir(entry))).encode())
     return hasher.hexdigest()
 
 

@@ -25,12 +25,11 @@ from pathlib import Path
 
 from . import workers
 from .errors import Diagnostic
+from .fastpath import program_fingerprint
 from .files import atomic_write
 from .model import Guide, HandoutSpec
 from .pagination import PageStart
 from .writers import BuildContext, OutputFile
-
-CACHE_FORMAT = 1  # bump when what a cache entry holds changes
 
 
 @dataclass
@@ -129,18 +128,19 @@ def folder_digest(folder: Path) -> str:
 
 
 def context_digest(context: BuildContext) -> str:
-    """What every output of a guide depends on besides the manuscript."""
-    from . import __version__
-
+    """What every output of a guide depends on besides the manuscript: this program and
+    its libraries (so an upgrade never reuses what older code made), styles, fonts."""
     brand = context.brand
     fonts = [(f.slug, f.version, [x.path.name for x in f.files])
              for f in (brand.text_font, brand.book_font)]
-    return digest(CACHE_FORMAT, __version__, folder_digest(brand.styles), fonts,
+    return digest(program_fingerprint(), context.version, folder_digest(brand.styles), fonts,
                   context.timestamp.isoformat())
 
 
 def guide_digest(guide: Guide) -> str:
-    return digest(guide.source.read_bytes(),
+    """The manuscript as the reader read it (not the file now: it may have been edited
+    since) and its images."""
+    return digest("\n".join(guide.source_lines),
                   *[(a.src, a.data) for a in sorted(guide.assets.values(), key=lambda a: a.src)])
 
 
@@ -228,7 +228,7 @@ def plan(guide: Guide, context: BuildContext, outputs: list[str], scratch: Path
 
 def plan_site(brand) -> list[Task]:
     """Site assets that need WeasyPrint, made by a worker so the parent never imports it."""
-    key = digest("favicon", CACHE_FORMAT, brand.logo_path.read_bytes())
+    key = digest("favicon", program_fingerprint(), brand.logo_path.read_bytes())
     return [Task("site: favicon", "_site", "favicon", key, (brand,))]
 
 

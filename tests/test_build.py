@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import shutil
@@ -190,3 +191,21 @@ def test_the_worker_server_preloads_modules_that_exist():
     for name in PRELOAD:
         if name != "__main__":
             importlib.import_module(name)
+
+
+def test_a_new_version_of_the_program_makes_every_file_again(tmp_path, monkeypatch):
+    """Cached results are keyed by this program's code and libraries too, so files made
+    by older code are never reused after an upgrade."""
+    from guidepress import jobs
+    from guidepress.brand import load_brand
+    from guidepress.reader import read_guide
+    from guidepress.writers import BuildContext
+
+    guide, _ = read_guide(TEST_GUIDE)
+    context = BuildContext(load_brand(DEFAULT_STYLES), "test", dt.datetime(2026, 1, 1))
+    outputs = ["epub", "pdf", "handouts", "press"]
+    before = {t.name: t.key for t in jobs.plan(guide, context, outputs, tmp_path)}
+    monkeypatch.setattr(jobs, "program_fingerprint", lambda: "a newer program")
+    after = {t.name: t.key for t in jobs.plan(guide, context, outputs, tmp_path)}
+    assert before.keys() == after.keys()
+    assert all(before[name] != after[name] for name in before)
