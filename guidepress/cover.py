@@ -30,16 +30,7 @@ def cover_pdf(guide: Guide, brand: Brand) -> bytes:
 
 def cover_png(guide: Guide, brand: Brand, width: int = COVER_WIDTH_PX) -> tuple[bytes, bytes]:
     """The cover as a PNG for the ebook, and a small PNG of it for the downloads page."""
-    import pypdfium2
+    from .thumbs import THUMB_WIDTH, first_page_images, png
 
-    from .thumbs import THUMB_WIDTH, png
-
-    pdf = pypdfium2.PdfDocument(cover_pdf(guide, brand))
-    try:
-        page = pdf[0]
-        # Both drawn from the page itself: sharper than shrinking the large one, and faster.
-        large, small = (page.render(scale=w / page.get_width()).to_pil().convert("RGB")
-                        for w in (width, THUMB_WIDTH))
-    finally:
-        pdf.close()
+    large, small = first_page_images(cover_pdf(guide, brand), width, THUMB_WIDTH)
     return png(large), png(small)

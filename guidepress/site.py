@@ -21,7 +21,7 @@ from .brand import Brand
 from .fonts import font_face_css
 from .model import Guide
 from .render import HtmlRenderer, RenderOptions, plan_chapters
-from .thumbs import png, thumbnail_of
+from .thumbs import first_page_images, png, thumbnail_of
 from .units import human_size
 from .writers import OutputFile
 
@@ -134,19 +134,12 @@ def add_assets(site: Site) -> None:
 
 def logo_png(brand: Brand, size: int) -> bytes:
     """The logo as a small PNG, for browsers that do not take SVG icons."""
-    import pypdfium2
     from weasyprint import HTML
 
     html = (f'<style>@page {{ size: {size}px {size}px; margin: 0 }} body {{ margin: 0 }}'
             f'img {{ width: {size}px; height: {size}px; display: block }}</style>'
             f'<img src="{brand.logo_path.as_uri()}" alt="">')
-    pdf = pypdfium2.PdfDocument(HTML(string=html).write_pdf())
-    try:
-        page = pdf[0]
-        image = page.render(scale=size / page.get_width()).to_pil()
-    finally:
-        pdf.close()
-    return png(image.convert("RGB"))
+    return png(first_page_images(HTML(string=html).write_pdf(), size)[0])
 
 
 # -- one guide -----------------------------------------------------------------------------

@@ -23,19 +23,24 @@ def png(image) -> bytes:
 
 
 def first_page(pdf_data: bytes) -> bytes:
+    return png(first_page_images(pdf_data, THUMB_WIDTH)[0])
+
+
+def first_page_images(pdf_data: bytes, *widths: int) -> list:
+    """The first page of a PDF as RGB images (PIL) of the given pixel widths, each drawn
+    from the page itself: sharper than shrinking one large image, and faster."""
     import pypdfium2
 
     pdf = pypdfium2.PdfDocument(pdf_data)
     try:
         page = pdf[0]
         trim = page.get_trimbox()  # the print-shop edition: leave out bleed and marks
-        crop = (trim[0] - page.get_mediabox()[0], trim[1] - page.get_mediabox()[1],
-                page.get_mediabox()[2] - trim[2], page.get_mediabox()[3] - trim[3])
-        scale = THUMB_WIDTH / (trim[2] - trim[0])
-        image = page.render(scale=scale, crop=crop).to_pil()
+        media = page.get_mediabox()
+        crop = (trim[0] - media[0], trim[1] - media[1], media[2] - trim[2], media[3] - trim[3])
+        return [page.render(scale=width / (trim[2] - trim[0]), crop=crop).to_pil().convert("RGB")
+                for width in widths]
     finally:
         pdf.close()
-    return png(image.convert("RGB"))
 
 
 def cover_image(epub_data: bytes) -> bytes:
