@@ -117,11 +117,16 @@ class HtmlRenderer:
         method = getattr(self, "b_" + node.type, None)
         if method is None:
             return self.element("div", node, self.blocks(node.children))
+        return self.leaf(node, lambda: method(node))
+
+    def leaf(self, node: Node, render: Callable[[], Markup]) -> Markup:
+        """``render()``, with the page-break markers due inside ``node`` placed in it
+        when it is a leaf block (see pagination.py)."""
         key = self.leaf_key(node)
         if key is None:
-            return method(node)
+            return render()
         self.begin_leaf(key)
-        return self.end_leaf(method(node))
+        return self.end_leaf(render())
 
     def leaf_key(self, node: Node) -> str | None:
         keys = self.options.leaf_keys
@@ -248,15 +253,8 @@ class HtmlRenderer:
             classes, label, title, self.blocks(children))
 
     def callout_title(self, paragraph: Node) -> Markup:
-        key = self.leaf_key(paragraph)
-        if key is not None:
-            self.begin_leaf(key)
-        attrs = {"class": "callout-title"}
-        if key is not None and self.options.mark_leaves:
-            attrs["data-b"] = key
-        html = Markup("<p{}>{}</p>").format(attributes(attrs),
-                                            self.inline(paragraph.children[0].children))
-        return self.end_leaf(html) if key is not None else html
+        return self.leaf(paragraph, lambda: self.element(
+            "p", paragraph, self.inline(paragraph.children[0].children), class_="callout-title"))
 
     # -- inline -------------------------------------------------------------------------
 
