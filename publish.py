@@ -90,7 +90,7 @@ def build(files: tuple[Path, ...], out: Path, only: str, press: bool, styles: Pa
                             quiet, verbose, debug)
     ok = run(key=key)  # the stamp already taken; a watch rebuild takes its own
     if watch:
-        watch_and_rebuild(sources, out, styles, run, quiet)
+        watch_and_rebuild(sources, out, styles, run)
     elif not ok:
         sys.exit(1)
 
@@ -163,20 +163,14 @@ def progress_line(task, result) -> None:
         click.echo(f"{mark} {file.path} ({human_size(len(file.data))}{pages}) {when}")
 
 
-def watch_and_rebuild(sources: list[Path], out: Path, styles: Path, run, quiet: bool) -> None:
-    import watchfiles
-
-    from guidepress.serve import describe, watched
+def watch_and_rebuild(sources: list[Path], out: Path, styles: Path, run) -> None:
+    from guidepress.serve import describe, edits
 
     click.echo("watching for changes (Ctrl-C to stop)")
     try:
-        for changes in watchfiles.watch(*watched(sources, styles), debounce=300, step=50,
-                                        raise_interrupt=True):
-            relevant = {c for c in changes if not Path(c[1]).resolve().is_relative_to(
-                out.resolve()) and not Path(c[1]).name.startswith(".")}
-            if relevant:
-                click.echo(describe(relevant))
-                run()
+        for changes in edits(sources, out, styles):
+            click.echo(describe(changes))
+            run()
     except KeyboardInterrupt:
         click.echo("stopped")
 

@@ -12,7 +12,7 @@ import functools
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -51,6 +51,21 @@ def watched(sources: list[Path], styles: Path) -> list[Path]:
     return sorted(folders)
 
 
+def edits(sources: list[Path], out: Path, styles: Path,
+          stop: threading.Event | None = None) -> Iterator[set]:
+    """Each batch of changes to the manuscripts' folders and styles/, leaving out the
+    output folder and hidden files (editors' swap files, the build's own cache)."""
+    import watchfiles
+
+    ignore_output = out.resolve()
+    for changes in watchfiles.watch(*watched(sources, styles), stop_event=stop, debounce=300,
+                                    step=50, raise_interrupt=True):
+        relevant = {c for c in changes if not Path(c[1]).resolve().is_relative_to(
+            ignore_output) and not Path(c[1]).name.startswith(".")}
+        if relevant:
+            yield relevant
+
+
 def describe(changes: set) -> str:
     """'manuscript/x.md changed': files that still exist (editors' temporary files don't)."""
     names = sorted({display_path(Path(path)) for _, path in changes if Path(path).exists()})
@@ -63,8 +78,6 @@ def describe(changes: set) -> str:
 def serve(sources: list[Path], out: Path, styles: Path, host: str, port: int,
           say: Callable[[str], None], stop: threading.Event | None = None) -> None:
     """Build, then serve ``out`` on host:port and rebuild whenever an input changes."""
-    import watchfiles
-
     stop = stop or threading.Event()
     rebuild(sources, out, styles, say, "first build")
     handler = functools.partial(NoCacheHandler, directory=str(out))
@@ -73,15 +86,9 @@ def serve(sources: list[Path], out: Path, styles: Path, host: str, port: int,
     thread.start()
     address = f"http://{host}:{server.server_address[1]}/"
     say(f"serving {display_path(out)} at {address} (Ctrl-C to stop)")
-    roots = watched(sources, styles)
-    ignore_output = out.resolve()
     try:
-        for changes in watchfiles.watch(*roots, stop_event=stop, debounce=300, step=50,
-                                        raise_interrupt=True):
-            relevant = {c for c in changes if not Path(c[1]).resolve().is_relative_to(
-                ignore_output) and not Path(c[1]).name.startswith(".")}
-            if relevant:
-                rebuild(sources, out, styles, say, describe(relevant))
+        for changes in edits(sources, out, styles, stop):
+            rebuild(sources, out, styles, say, describe(changes))
     except KeyboardInterrupt:
         pass
     finally:
