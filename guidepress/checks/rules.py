@@ -248,7 +248,6 @@ RULES: dict[str, Rule] = {
 def contrast_findings(brand_file, brand) -> list[Diagnostic]:
     """Brand colour pairs under WCAG AA (4.5:1, or 3:1 for pairs marked large) in colour
     or in gray. Reported once per run, against styles/brand.yaml."""
-    lines = brand_lines(brand_file)
     found = []
     for index, pair in enumerate(brand.data.contrast_pairs):
         foreground, background = pair[0], pair[1]
@@ -257,23 +256,9 @@ def contrast_findings(brand_file, brand) -> list[Diagnostic]:
         for ratio, how in ((colour, "in colour"), (gray, "printed in gray")):
             if ratio < need:
                 found.append(Diagnostic(
-                    brand_file, lines.get(index, 1),
+                    brand_file, brand.line("contrast_pairs", index) or 1,
                     f"{foreground} on {background} has contrast {ratio:.2f}:1 {how}; "
                     f"WCAG AA needs {need:g}:1",
                     "darken the text colour or lighten the background in styles/brand.yaml",
                     "error", rule="contrast", col=1))
     return found
-
-
-def brand_lines(brand_file) -> dict[int, int]:
-    """Line of each entry under contrast_pairs in brand.yaml."""
-    lines, inside, index = {}, False, 0
-    for number, text in enumerate(brand_file.read_text(encoding="utf-8").splitlines(), 1):
-        if text.startswith("contrast_pairs:"):
-            inside = True
-        elif inside and text.lstrip().startswith("- "):
-            lines[index] = number
-            index += 1
-        elif inside and text and not text.startswith((" ", "#")):
-            inside = False
-    return lines
