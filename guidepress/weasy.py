@@ -75,10 +75,11 @@ def render(html: str, guide: Guide, brand: Brand, stylesheet: str | None = None)
 
     base_url = guide.source.parent.as_uri() + "/"
     assets = {asset.path: asset.data for asset in guide.assets.values()}
-    fetcher = make_fetcher(allowed_roots(guide, brand), assets)
+    roots = allowed_roots(guide, brand)
+    fetcher = make_fetcher(roots, assets)
     extra = {}
     if stylesheet is not None:
-        css, fonts = parsed(stylesheet, tuple(allowed_roots(guide, brand)))
+        css, fonts = parsed(stylesheet, tuple(roots))
         extra = {"stylesheets": [css], "font_config": fonts}
     try:
         return HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(**extra)
