@@ -1,7 +1,8 @@
 """`publish`: the command line of the clinic's publishing pipeline.
 
 Only argument handling lives here; the work is done by the guidepress library, and its
-errors become one-line messages and exit codes (1: fix your input, 2: a bug in the tool).
+errors become one-line messages and exit codes: 1 = fix your input (or the computer's
+folders), 2 = the command line is wrong (Click's convention), 70 = a bug in the tool.
 """
 
 from __future__ import annotations
@@ -19,17 +20,65 @@ import click
 
 from guidepress import __version__
 
-MANUSCRIPTS = Path("manuscript")
+INPUT_EXIT = 1  # the manuscript, the styles or the computer's folders need fixing
+BUG_EXIT = 70  # a bug in this program (sysexits.h's EX_SOFTWARE)
+EXIT_CODES = ("Exit status: 0 done; 1 a mistake in a manuscript or the styles, or a folder "
+              "that cannot be read or written; 2 a wrong command line; 70 a bug in the tool.")
 
 
-def default_sources() -> list[Path]:
-    sources = sorted(MANUSCRIPTS.glob("*.md"))
+class Day(click.ParamType):
+    """A date written YYYY-MM-DD, with a message that tells a wrong format from a day
+    that does not exist."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value, param, ctx) -> dt.date:
+        if isinstance(value, dt.date):
+            return value
+        import re
+
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            self.fail(f"'{value}' is not a date written YYYY-MM-DD, like 2026-11-25", param, ctx)
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            self.fail(f"{value} does not exist (check the month and the day)", param, ctx)
+
+
+def project_option(command):
+    return click.option(
+        "--project", type=click.Path(file_okay=False, exists=True, path_type=Path),
+        help="The project folder (holds manuscript/, and styles/ if not the shipped one). "
+             "Default: the one the current folder is in.")(command)
+
+
+def find_project(project: Path | None, styles: Path | None):
+    from guidepress.errors import PublishError
+    from guidepress.project import Project
+
+    try:
+        return Project.find(project, styles)
+    except PublishError as exc:
+        fail(exc)
+
+
+def default_sources(project) -> list[Path]:
+    sources = project.manuscripts()
     if not sources:
-        raise click.UsageError(f"no guides given and none found in {MANUSCRIPTS}/")
+        raise click.UsageError(f"no guides given and none found in {project.root / 'manuscript'}/")
     return sources
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def fail(exc) -> None:
+    click.echo(exc.diagnostic.format(), err=True)
+    sys.exit(INPUT_EXIT)
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'s' * (count != 1)}"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES)
 @click.version_option(__version__, prog_name="publish")
 def cli() -> None:
     """Publish the clinic's patient guides: EPUB ebook, print PDF and one-page handouts.
@@ -38,11 +87,12 @@ def cli() -> None:
     """
 
 
-@cli.command()
+@cli.command(short_help="Build guides into EPUB, PDF, handouts and the downloads site.",
+             epilog=EXIT_CODES)
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--out", "-o", default="dist", show_default=True,
-              type=click.Path(file_okay=False, path_type=Path),
-              help="Folder that receives <slug>/ folders and manifest.json.")
+@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder that receives <slug>/ folders and manifest.json "
+                   "(default: dist/ in the project folder).")
 @click.option("--only", default="", metavar="LIST",
               help="Comma-separated outputs to build: epub,pdf,handouts,press "
                    "(default: epub,pdf,handouts).")
@@ -61,19 +111,21 @@ def cli() -> None:
 @click.option("--quiet", "-q", is_flag=True, help="Print only warnings and errors.")
 @click.option("--verbose", "-v", is_flag=True, help="Also print the hints under warnings.")
 @click.option("--debug", is_flag=True, help="Show the full traceback when something fails.")
-def build(files: tuple[Path, ...], out: Path, only: str, press: bool, styles: Path | None,
-          jobs: int, no_cache: bool, watch: bool, quiet: bool, verbose: bool,
-          debug: bool) -> None:
-    """Build FILES (default: every manuscript/*.md) into the output folder."""
+@project_option
+def build(files: tuple[Path, ...], out: Path | None, only: str, press: bool,
+          styles: Path | None, jobs: int, no_cache: bool, watch: bool, quiet: bool,
+          verbose: bool, debug: bool, project: Path | None) -> None:
+    """Build FILES (default: every manuscript/*.md of the project) into the output folder."""
     started = time.perf_counter()
-    sources = list(files) or default_sources()
+    where = find_project(project, styles)
+    sources = list(files) or default_sources(where)
     outputs = output_list(only, press)
-    styles = styles or Path(__file__).resolve().parent / "styles"
+    out = out or where.default_out()
     key = None
     if not no_cache and not watch:
         from guidepress import fastpath
 
-        key = fastpath.stamp(sources, out, styles, tuple(outputs))
+        key = fastpath.stamp(sources, out, where, tuple(outputs))
         replay = fastpath.up_to_date(out, key) if key else None
         if replay is not None:  # nothing changed: answer before importing anything heavy
             for line in replay:
@@ -86,13 +138,13 @@ def build(files: tuple[Path, ...], out: Path, only: str, press: bool, styles: Pa
         from guidepress.workers import start_workers
 
         start_workers()  # WeasyPrint loads in the background while the rest starts up
-    run = functools.partial(run_once, sources, out, outputs, styles, jobs, not no_cache,
+    run = functools.partial(run_once, sources, out, outputs, where, jobs, not no_cache,
                             quiet, verbose, debug)
     ok = run(key=key)  # the stamp already taken; a watch rebuild takes its own
     if watch:
-        watch_and_rebuild(sources, out, styles, run)
+        watch_and_rebuild(sources, out, where.styles, run)
     elif not ok:
-        sys.exit(1)
+        sys.exit(INPUT_EXIT)
 
 
 def output_list(only: str, press: bool) -> list[str]:
@@ -109,27 +161,32 @@ def output_list(only: str, press: bool) -> list[str]:
     return outputs
 
 
-def run_once(sources: list[Path], out: Path, outputs: list[str], styles: Path, jobs: int,
+def run_once(sources: list[Path], out: Path, outputs: list[str], project, jobs: int,
              cache: bool, quiet: bool, verbose: bool, debug: bool,
              key: str | None = None) -> bool:
     """One build with progress lines; False when the input has a mistake."""
     from guidepress import fastpath
     from guidepress.build import build as run_build
-    from guidepress.errors import PublishError
+    from guidepress.errors import PublishError, display_path
 
     started = time.perf_counter()
     if cache and key is None:
         # Stamp the inputs before building, so an edit made during the build is not
         # recorded as built.
-        key = fastpath.stamp(sources, out, styles, tuple(outputs))
+        key = fastpath.stamp(sources, out, project, tuple(outputs))
     show = (lambda task, result: None) if quiet else progress_line
     try:
-        result = run_build(sources, out, styles=styles, only=outputs, jobs=jobs, cache=cache,
-                           progress=show)
+        result = run_build(sources, out, project=project, only=outputs, jobs=jobs,
+                           cache=cache, progress=show)
     except PublishError as exc:
         if debug:
             traceback.print_exc()
         click.echo(exc.diagnostic.format(), err=True)
+        return False
+    except OSError as exc:  # the computer's folders: read-only, full, missing
+        if debug:
+            traceback.print_exc()
+        click.echo(environment_error(exc), err=True)
         return False
     except Exception as exc:  # a bug in the pipeline, not in the manuscript
         if debug:
@@ -137,19 +194,29 @@ def run_once(sources: list[Path], out: Path, outputs: list[str], styles: Path, j
         click.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
         click.echo("  this is a bug in the publishing tool; run again with --debug and "
                    "send the output to the team", err=True)
-        sys.exit(2)
+        sys.exit(BUG_EXIT)
     lines = [w.format() for w in result.warnings]
     for line in lines:
         click.echo(line if verbose else line.split("\n")[0], err=True)
     files = [f for job in result.guides for f in job.files]
     if not quiet:
         cached = sum(1 for f in files if f.path in result.cached)
-        click.echo(f"{len(files)} files in {time.perf_counter() - started:.1f} s"
+        click.echo(f"{plural(len(files), 'file')} in {time.perf_counter() - started:.1f} s"
                    f"{f', {cached} from cache' if cached else ''}; "
-                   f"manifest: {out / 'manifest.json'}")
+                   f"manifest: {display_path(out / 'manifest.json')}")
     if key is not None:
         fastpath.record(out, key, lines)
     return True
+
+
+def environment_error(exc: OSError) -> str:
+    """One line about a folder or file the build cannot use, and what to do."""
+    from guidepress.errors import display_path
+
+    where = display_path(Path(exc.filename)) if exc.filename else "a file"
+    what = exc.strerror or str(exc)
+    return (f"{where}: error: cannot use it: {what}\n"
+            "  check that the folder exists, is yours to write, and the disk has room")
 
 
 def progress_line(task, result) -> None:
@@ -175,33 +242,34 @@ def watch_and_rebuild(sources: list[Path], out: Path, styles: Path, run) -> None
         click.echo("stopped")
 
 
-@cli.command()
+@cli.command(short_help="Check guides for what makes them hard to read or out of date.",
+             epilog=EXIT_CODES)
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too, not only on errors.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Print findings as lines, or as a JSON list for tools.")
-@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]),
+@click.option("--today", type=Day(),
               help="Judge review dates as of this day, YYYY-MM-DD (default: today).")
 @click.option("--render", is_flag=True,
               help="Also lay out every handout to check it fits one page (slower).")
 @click.option("--styles", type=click.Path(file_okay=False, exists=True, path_type=Path),
               help="Folder with brand.yaml and jargon.yaml (default: the project's styles/).")
+@project_option
 def check(files: tuple[Path, ...], strict: bool, output_format: str,
-          today: dt.datetime | None, render: bool, styles: Path | None) -> None:
+          today: dt.date | None, render: bool, styles: Path | None,
+          project: Path | None) -> None:
     """Check FILES (default: every manuscript/*.md) for what makes patient material hard
     to read, inaccessible or out of date; print `file:line:col: severity rule message`."""
-    from guidepress.build import DEFAULT_STYLES
     from guidepress.checks import check_files, project_limits, summary
     from guidepress.errors import PublishError
 
-    sources = list(files) or default_sources()
+    where = find_project(project, styles)
+    sources = list(files) or default_sources(where)
     try:
-        findings = check_files(sources, styles or DEFAULT_STYLES,
-                               today.date() if today else dt.date.today(), render,
-                               project_limits(Path.cwd()))
+        findings = check_files(sources, where.styles, today or dt.date.today(), render,
+                               project_limits(where))
     except PublishError as exc:  # the brand file itself is broken
-        click.echo(exc.diagnostic.format(), err=True)
-        sys.exit(1)
+        fail(exc)
     if output_format == "json":
         click.echo(json.dumps([f.as_json() for f in findings], indent=2, ensure_ascii=False))
     else:
@@ -212,7 +280,8 @@ def check(files: tuple[Path, ...], strict: bool, output_format: str,
     sys.exit(1 if failed else 0)
 
 
-@cli.command()
+@cli.command(short_help="Preview the site on this computer, rebuilt on every save.",
+             epilog=EXIT_CODES)
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path),
               help="Folder to build into (default: a new temporary folder).")
@@ -226,14 +295,25 @@ def serve(files: tuple[Path, ...], out: Path | None, host: str, port: int,
           styles: Path | None) -> None:
     """Build FILES, serve the result at http://HOST:PORT/ and rebuild on every change to
     the manuscripts, their images or styles/. Refresh the browser to see the new build."""
+    import contextlib
     import tempfile
 
-    from guidepress.build import DEFAULT_STYLES
+    from guidepress.serve import ServeError, stopped_by_signals
     from guidepress.serve import serve as run_serve
 
-    target = out or Path(tempfile.mkdtemp(prefix="publish-serve-")) / "site"
-    run_serve(list(files) or default_sources(), target, styles or DEFAULT_STYLES, host, port,
-              click.echo)
+    where = find_project(None, styles)
+    sources = list(files) or default_sources(where)
+    # Without --out, the build goes to a folder this command owns and removes on the way
+    # out, however it ends (Ctrl-C, kill, a taken port, a bug).
+    scratch = (contextlib.nullcontext(None) if out else
+               tempfile.TemporaryDirectory(prefix="publish-serve-"))
+    with scratch as folder, stopped_by_signals():
+        target = out or Path(folder) / "site"
+        try:
+            run_serve(sources, target, where.styles, host, port, click.echo)
+        except ServeError as error:  # fix your environment: exit 1, one line
+            click.echo(f"error: {error}", err=True)
+            sys.exit(INPUT_EXIT)
 
 
 def main() -> None:

@@ -87,8 +87,29 @@ class Brand:
         return getattr(self.data.colors, name)
 
 
+def missing_style_file(styles: Path) -> str | None:
+    """The first template or stylesheet the shipped styles have that ``styles`` lacks:
+    every writer needs its own, and a designer's copy may have lost one."""
+    from .project import shipped_styles
+
+    shipped = shipped_styles()
+    for path in sorted(shipped.rglob("*")):
+        name = path.relative_to(shipped).as_posix()
+        if path.is_file() and name.startswith(("css/", "templates/")) \
+                and not (styles / name).is_file():
+            return name
+    return None
+
+
 def load_brand(styles: Path) -> Brand:
     path = styles / "brand.yaml"
+    if not styles.is_dir():
+        raise PublishError(styles, 0, "styles folder not found",
+                           "give --styles a folder that holds brand.yaml, css/ and templates/")
+    missing = missing_style_file(styles)
+    if missing:
+        raise PublishError(styles / missing, 0, f"{missing} is missing from the styles folder",
+                           "copy it from the shipped styles, or give --styles another folder")
     try:
         text = path.read_text(encoding="utf-8")
         node = yaml.compose(text, Loader=yaml.SafeLoader)

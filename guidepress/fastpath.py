@@ -2,14 +2,15 @@
 
 This runs before anything heavy is imported (standard library only), so an unchanged
 rebuild costs little more than starting Python. A stamp of every input (the manuscripts,
-the images in their folders by size and date, styles/, this code and the installed
-packages, the options and the date) is kept
-beside the output folder with the list of files the build left; if both still match, the
-output folder is up to date.
+the images in their folders by size and date, styles/, the project's [tool.publish]
+settings, this code and the libraries it runs on, the options and the date) is kept in the
+output folder's private cache folder with the list of files the build left; if both still
+match, the output folder is up to date.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import hashlib
@@ -19,15 +20,10 @@ import sys
 from pathlib import Path
 
 from .files import atomic_write
+from .project import Project, build_cache, user_cache
 
 STAMP = "last-build.json"
 PACKAGE = Path(__file__).resolve().parent
-
-
-def cache_folder(out: Path) -> Path:
-    """Where the task cache and the no-op stamp live: beside the output folder, so the
-    folder itself holds only what gets uploaded."""
-    return out.resolve().parent / f".{out.resolve().name}.publish-cache"
 
 
 # The files besides the manuscripts that a build reads from a manuscript's folder: its
@@ -51,11 +47,14 @@ def files_under(folder: Path, skip: Path, suffixes: frozenset[str] | None = None
     return found
 
 
-def stamp(sources: list[Path], out: Path, styles: Path, options: object) -> str | None:
-    """A hash of everything a build of ``sources`` depends on; None when some input
-    cannot be read (the build then runs, and says what is wrong)."""
+def stamp(sources: list[Path], out: Path, project: Project, options: object) -> str | None:
+    """A hash of everything a build of ``sources`` into ``out`` depends on (the other
+    guides the folder holds included); None when some input cannot be read (the build
+    then runs, and says what is wrong)."""
     hasher = hashlib.sha256()
     skip = out.resolve()
+    styles = project.styles
+    sources = [*sources, *other_guides(sources, out)]
     try:
         for path in sorted(s.resolve() for s in sources):
             hasher.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
@@ -69,6 +68,7 @@ def stamp(sources: list[Path], out: Path, styles: Path, options: object) -> str 
     except OSError:
         return None
     hasher.update(program_fingerprint().encode())
+    hasher.update(project.fingerprint().encode())  # [tool.publish]: the check limits
     hasher.update(repr((sorted(str(s.resolve()) for s in sources), options,
                         os.environ.get("SOURCE_DATE_EPOCH"), dt.date.today())).encode())
     return hasher.hexdigest()
@@ -76,16 +76,66 @@ def stamp(sources: list[Path], out: Path, styles: Path, options: object) -> str 
 
 @functools.cache
 def program_fingerprint() -> str:
-    """This program's code and the installed packages (WeasyPrint, fonts…, by version):
-    a new version of either may make different files from the same input."""
+    """This program's code and the versions of the libraries it runs on (WeasyPrint, the
+    fonts…): a new version of either may make different files from the same input.
+    Other installed packages do not count: installing one must not rebuild everything."""
     hasher = hashlib.sha256()
     for path in sorted(PACKAGE.rglob("*.py")):
         info = path.stat()
         hasher.update(f"{path}:{info.st_size}:{info.st_mtime_ns}".encode())
-    for entry in sys.path:
-        if entry.endswith("site-packages") and os.path.isdir(entry):
-            hasher.update("\n".join(sorted(os.listdir(entry))).encode())
+    hasher.update(json.dumps(sorted(libraries().items())).encode())
     return hasher.hexdigest()
+
+
+def installed() -> dict[str, str]:
+    """Every installed distribution's metadata folder, by its path: cheap to list."""
+    found = {}
+    for entry in sys.path:
+        with contextlib.suppress(OSError):
+            for name in os.listdir(entry or "."):
+                if name.endswith((".dist-info", ".egg-info")):
+                    found[os.path.join(entry, name)] = name
+    return found
+
+
+def libraries() -> dict[str, str]:
+    """The versions of guidepress's runtime requirements and theirs, by name.
+
+    Reading every package's metadata takes about 0.1 s, as long as the whole no-op
+    check, so the answer is kept in the user's cache and worked out again only when the
+    set of installed packages changes."""
+    listing = hashlib.sha256(json.dumps(sorted(installed())).encode()).hexdigest()
+    memo = user_cache() / "libraries.json"
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        saved = json.loads(memo.read_text(encoding="utf-8"))
+        if saved.get("listing") == listing and isinstance(saved.get("versions"), dict):
+            return saved["versions"]
+    versions = requirement_closure("guidepress")
+    with contextlib.suppress(OSError):
+        atomic_write(memo, json.dumps({"listing": listing, "versions": versions}).encode())
+    return versions
+
+
+def requirement_closure(name: str) -> dict[str, str]:
+    """``name`` and every distribution it needs at run time, with their versions."""
+    import importlib.metadata as metadata
+    import re
+
+    versions: dict[str, str] = {}
+    todo = [name]
+    while todo:
+        wanted = re.sub(r"[-_.]+", "-", todo.pop()).lower()
+        if wanted in versions:
+            continue
+        try:
+            dist = metadata.distribution(wanted)
+        except metadata.PackageNotFoundError:
+            continue  # an optional requirement for another platform
+        versions[wanted] = dist.version or ""
+        for requirement in dist.requires or []:
+            if "extra ==" not in requirement:  # test tools do not shape the output
+                todo.append(re.match(r"[A-Za-z0-9_.-]+", requirement).group())
+    return versions
 
 
 def listed_files(out: Path) -> dict[str, int] | None:
@@ -101,10 +151,22 @@ def listed_files(out: Path) -> dict[str, int] | None:
     return sizes
 
 
+def other_guides(sources: list[Path], out: Path) -> list[Path]:
+    """The manuscripts of the other guides an earlier build put in ``out``: a build
+    refreshes them too (see guidepress.build)."""
+    try:
+        data = json.loads((build_cache(out) / "sources.json").read_text(encoding="utf-8"))
+        known = {Path(path) for path in data.values() if isinstance(path, str)}
+    except (OSError, ValueError, AttributeError):
+        return []
+    given = {source.resolve() for source in sources}
+    return sorted(path for path in known - given if path.is_file())
+
+
 def up_to_date(out: Path, key: str) -> list[str] | None:
     """The warnings of the last build when nothing changed since; None otherwise."""
     try:
-        last = json.loads((cache_folder(out) / STAMP).read_text(encoding="utf-8"))
+        last = json.loads((build_cache(out) / STAMP).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if last.get("key") != key or last.get("files") != listed_files(out):
@@ -118,4 +180,4 @@ def up_to_date(out: Path, key: str) -> list[str] | None:
 
 def record(out: Path, key: str, warnings: list[str]) -> None:
     data = {"key": key, "files": listed_files(out), "warnings": warnings}
-    atomic_write(cache_folder(out) / STAMP, json.dumps(data).encode("utf-8"))
+    atomic_write(build_cache(out) / STAMP, json.dumps(data).encode("utf-8"))

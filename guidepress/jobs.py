@@ -14,9 +14,7 @@ being written.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import pickle
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -24,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import workers
+from .cache import Cache, dumps_pages, loads_pages
 from .errors import Diagnostic
 from .fastpath import program_fingerprint
 from .files import atomic_write
@@ -50,6 +49,8 @@ class Task:
     key: str  # hash of the task's inputs
     args: tuple
     needs: tuple[str, ...] = ()  # what it waits for from other tasks: "pages", "cover"
+    output: str | None = None  # the output (REGISTRY name) whose files it makes, if any
+    kept: bool = False  # not asked for: the folder holds its files, reused if current
 
 
 # -- task functions (module level, so worker processes can run them) ---------------------
@@ -61,7 +62,7 @@ def run_book(guide: Guide, context: BuildContext, want_pdf: bool, pages_file: st
     from .writers.pdf import write as write_pdf
 
     book = layout_book(guide, context)
-    atomic_write(Path(pages_file), pickle.dumps(book.pages))  # the ebook can start
+    atomic_write(Path(pages_file), dumps_pages(book.pages))  # the ebook can start
     files = write_pdf(guide, replace(context, book=book)) if want_pdf else []
     return TaskResult(files, pages=book.pages)
 
@@ -155,42 +156,6 @@ def handout_digest(guide: Guide, spec: HandoutSpec) -> str:
                   meta.url, meta.reviewed, meta.date, meta.language, meta.author)
 
 
-class Cache:
-    """Task results by key, in a folder beside the output folder (so the output folder
-    holds only what gets uploaded, and a fresh --out starts cold)."""
-
-    def __init__(self, folder: Path | None) -> None:
-        self.folder = folder
-        self.used: set[str] = set()
-
-    def path(self, task: Task) -> Path:
-        assert self.folder is not None
-        return self.folder / f"{task.slug}--{task.key}.pickle"
-
-    def load(self, task: Task) -> TaskResult | None:
-        if self.folder is None:
-            return None
-        with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError, AttributeError):
-            result = pickle.loads(self.path(task).read_bytes())
-            if isinstance(result, TaskResult):
-                self.used.add(self.path(task).name)
-                return replace(result, cached=True, seconds=0.0)
-        return None
-
-    def save(self, task: Task, result: TaskResult) -> None:
-        if self.folder is not None:
-            atomic_write(self.path(task), pickle.dumps(replace(result, cached=False)))
-            self.used.add(self.path(task).name)
-
-    def prune(self, slugs: set[str]) -> None:
-        """Forget results of the guides just built that this build did not use."""
-        if self.folder is None or not self.folder.is_dir():
-            return
-        for entry in self.folder.glob("*.pickle"):
-            if entry.name.split("--")[0] in slugs and entry.name not in self.used:
-                entry.unlink(missing_ok=True)
-
-
 # -- planning and running ----------------------------------------------------------------
 
 
@@ -206,7 +171,8 @@ def plan(guide: Guide, context: BuildContext, outputs: list[str], scratch: Path
         key = digest("book", base, whole, want_pdf)
         pages_file = str(scratch / f"{slug}-{key}.pages")
         tasks.append(Task(f"{slug}: print book", slug, "book", key,
-                          (guide, context, want_pdf, pages_file)))
+                          (guide, context, want_pdf, pages_file),
+                          output="pdf" if want_pdf else None))
     if "epub" in outputs:
         from .cover import cover_html
 
@@ -214,15 +180,15 @@ def plan(guide: Guide, context: BuildContext, outputs: list[str], scratch: Path
         cover_key = digest("cover", base, cover_html(guide, context.brand))
         tasks.append(Task(f"{slug}: cover", slug, "cover", cover_key, (guide, context.brand)))
         tasks.append(Task(f"{slug}: ebook", slug, "epub", digest("epub", base, whole),
-                          (guide, context), needs=("pages", "cover")))
+                          (guide, context), needs=("pages", "cover"), output="epub"))
     if "handouts" in outputs:
         for spec in guide.meta.handouts:
             key = digest("handout", base, handout_digest(guide, spec))
             tasks.append(Task(f"{slug}: handout {spec.id}", slug, "handout", key,
-                              (guide, spec, context)))
+                              (guide, spec, context), output="handouts"))
     if "press" in outputs:
         tasks.append(Task(f"{slug}: print-shop edition", slug, "press",
-                          digest("press", base, whole), (guide, context)))
+                          digest("press", base, whole), (guide, context), output="press"))
     return tasks
 
 
@@ -243,7 +209,7 @@ class Runner:
     """
 
     def __init__(self, jobs: int, cache: Cache | None = None,
-                 progress: Progress | None = None) -> None:
+                 progress: Progress | None = None, scratch: Path | None = None) -> None:
         self.jobs = max(1, jobs)
         self.cache = cache or Cache(None)
         self.progress = progress or (lambda task, result: None)
@@ -257,7 +223,9 @@ class Runner:
         self.pool: ProcessPoolExecutor | None = None
         if self.jobs > 1:
             workers.start_workers()
-            self.pool = ProcessPoolExecutor(self.jobs, mp_context=workers.worker_context())
+            self.pool = ProcessPoolExecutor(self.jobs, mp_context=workers.worker_context(),
+                                            initializer=workers.start_worker,
+                                            initargs=(str(scratch) if scratch else None,))
 
     def close(self) -> None:
         if self.pool is not None:
@@ -350,4 +318,4 @@ def pages_written(book: Task | None) -> list[PageStart] | None:
     if book is None:
         return None
     path = Path(book.args[3])
-    return pickle.loads(path.read_bytes()) if path.is_file() else None
+    return loads_pages(path.read_bytes()) if path.is_file() else None

@@ -2,8 +2,8 @@
 
 Everything is static and relative: the output folder can be uploaded to any folder of any
 web server, or opened from disk, and no page asks another host for anything. Pages are
-made from manifest.json (so guides built earlier stay listed) and, for the read-online
-edition, from the guide's document model.
+made from the manifest the build is about to write and, for the read-online edition, from
+the guide's document model.
 """
 
 from __future__ import annotations
@@ -60,13 +60,12 @@ def build_site(out: Path, brand: Brand, manifest: dict, guides: list[Guide],
                built: list[OutputFile], favicon: bytes) -> list[OutputFile]:
     """All site files; fills in each manifest guide's "page", "cover" and the "site" list.
 
-    ``built`` holds the bytes of files made in this build (path → data); other files a
-    page lists are read from the output folder, where an earlier build left them.
+    ``built`` holds the bytes of every file the manifest lists (made now or reused from
+    the cache): nothing is read back from the output folder, whose contents an earlier
+    build, or anyone, may have left.
     """
     data = {file.path: file.data for file in built}
-
-    def read_bytes(path: str) -> bytes:
-        return data[path] if path in data else (out / path).read_bytes()
+    read_bytes = data.__getitem__
 
     thumbs = {f"{file.path.split('/')[0]}/thumbs/{file.sha256[:16]}.png": file.thumb
               for file in built if file.thumb}
@@ -78,22 +77,12 @@ def build_site(out: Path, brand: Brand, manifest: dict, guides: list[Guide],
         add_guide_page(site, entry)
         if entry["slug"] in models:
             add_read_page(site, models[entry["slug"]])
-    earlier = [p for p in manifest.get("site", []) if p.endswith("/read.html")
-               and p.split("/")[0] not in models and (out / p).is_file()]
-    for path in earlier:  # guides not rebuilt keep the read-online page they had
-        site.add(path, read_bytes(path))
-        site.files.update(media_of(out, path.split("/")[0], manifest.get("site", [])))
     site.add("index.html", templates.render(
         brand, "templates/site/index.html", lang=site_language(manifest),
         guides=[card(entry) for entry in manifest["guides"]], root="",
         description=f"Patient guides from {brand.data.name}.", og_url="", og_image=""))
     manifest["site"] = sorted(site.files)
     return [OutputFile("site", path, path, data) for path, data in sorted(site.files.items())]
-
-
-def media_of(out: Path, slug: str, listed: list[str]) -> dict[str, bytes]:
-    return {p: (out / p).read_bytes() for p in listed
-            if p.startswith(f"{slug}/media/") and (out / p).is_file()}
 
 
 def site_language(manifest: dict) -> str:
@@ -152,11 +141,8 @@ def thumbnail(site: Site, entry: dict, file: dict) -> tuple[str, int]:
 
     slug = entry["slug"]
     path = f"{slug}/thumbs/{file['sha256'][:16]}.png"
-    existing = site.out / path
     if path in site.thumbs:  # made by the writer, in its own process
         data = site.thumbs[path]
-    elif existing.is_file():
-        data = existing.read_bytes()
     else:
         data = thumbnail_of(file["kind"], site.read_bytes(file["path"]))
     site.add(path, data)

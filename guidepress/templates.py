@@ -15,6 +15,8 @@ from pathlib import Path
 import jinja2
 
 from .brand import Brand
+from .errors import PublishError
+from .project import shipped_styles
 
 
 def long_date(value: dt.date | None) -> str:
@@ -38,5 +40,16 @@ def environment(styles: Path) -> jinja2.Environment:
 
 def render(brand: Brand, name: str, **context: object) -> str:
     """Render ``styles/<name>`` with the brand and the given context."""
-    template = environment(brand.styles).get_template(name)
+    path = brand.styles / name
+    try:
+        template = environment(brand.styles).get_template(name)
+    except jinja2.TemplateNotFound as exc:
+        missing = exc.name if exc.name != name else name  # an {% include %} may be missing
+        raise PublishError(brand.styles / missing, 0, f"{missing} is missing from the styles "
+                           "folder", f"copy it from the shipped styles ({shipped_styles()})"
+                           ) from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise PublishError(Path(exc.filename or path), exc.lineno or 0,
+                           f"template mistake: {exc.message}",
+                           "compare with the same file in the shipped styles") from None
     return template.render(brand=brand.data, **context)

@@ -44,3 +44,21 @@ def start_workers() -> None:
 
     worker_context()
     forkserver.ensure_running()
+
+
+def start_worker(scratch: str | None) -> None:
+    """Run in each worker as it starts: keep its temporary files in the build's scratch
+    folder, which the build removes however it ends, and let WeasyPrint remove its own
+    when the worker exits normally (a worker exits without running atexit handlers)."""
+    import tempfile
+    from multiprocessing.util import Finalize
+
+    if scratch is not None:
+        tempfile.tempdir = scratch
+
+    def forget_fonts() -> None:
+        from guidepress.weasy import parsed
+
+        parsed.cache_clear()
+
+    Finalize(None, forget_fonts, exitpriority=10)

@@ -95,11 +95,14 @@ def test_removed_handout_is_pruned(guide_copy, tmp_path):
 
 
 def test_partial_build_keeps_the_other_files(guide_copy, tmp_path):
+    """Files a partial build was not asked for stay, because the cache proves they are
+    what the manuscript makes now: they are reused, not made again."""
     out = tmp_path / "out"
     full = build([guide_copy], out)
     partial = build([guide_copy], out, only=["handouts"])
     assert partial.manifest == full.manifest
-    assert [f.kind for f in partial.guides[0].files] == ["handout", "handout"]
+    assert [f.kind for f in partial.guides[0].files] == ["epub", "pdf", "handout", "handout"]
+    assert partial.cached == {f["path"] for f in full.manifest["guides"][0]["files"]}
 
 
 def test_guides_with_the_same_slug_are_refused(guide_copy, tmp_path):

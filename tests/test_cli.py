@@ -73,14 +73,14 @@ def test_unknown_output_is_a_usage_error():
     assert "'mobi' (choose from epub, pdf, handouts, press)" in result.output
 
 
-def test_internal_bug_exits_2(tmp_path, monkeypatch):
+def test_internal_bug_exits_70(tmp_path, monkeypatch):
     def broken(guide, context):
         raise RuntimeError("boom")
 
     monkeypatch.setitem(__import__("guidepress.jobs").jobs.RUNNERS, "epub", broken)
     result = CliRunner().invoke(publish.cli, ["build", str(TEST_GUIDE), "--out", str(tmp_path),
                                               "--jobs", "1"])
-    assert result.exit_code == 2
+    assert result.exit_code == 70  # not 1 (your input) nor 2 (the command line)
     assert result.stderr.startswith("internal error: RuntimeError: boom")
     assert "Traceback" not in result.output
 

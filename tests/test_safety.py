@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fcntl
 import json
 import shutil
 import struct
@@ -22,6 +21,7 @@ import publish
 from guidepress.build import build
 from guidepress.errors import PublishError
 from guidepress.fonts import cache_folder as font_cache_folder
+from guidepress.project import build_cache, user_cache
 from guidepress.reader import read_guide
 
 from .conftest import ROOT, TEST_GUIDE
@@ -200,8 +200,12 @@ def allowed_roots(source: Path, out: Path) -> list[Path]:
 
     return [source.parent.resolve(), ROOT / "styles", ROOT / "guidepress", out.resolve(),
             ROOT / "pyproject.toml",  # [tool.publish.check] limits
-            out.parent.resolve() / f".{out.name}.publish-lock",
-            out.parent.resolve() / f".{out.name}.publish-cache",
+            # Private to the user: each output folder's task cache, stamp and lock (the
+            # build also sweeps the folders of output folders that are gone), and the
+            # memo of the libraries' versions.
+            (user_cache() / "builds").resolve(),
+            (user_cache() / "libraries.json").resolve(),
+            (user_cache() / ".libraries.json").resolve(),
             Path(tempfile.gettempdir()).resolve() / "publish-",  # scratch for one build
             font_cache_folder().resolve(),  # static instances of variable fonts
             Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(),
@@ -237,11 +241,12 @@ def test_a_hostile_manuscript_opens_nothing_outside(corpus, tmp_path):
 
 
 def test_a_second_build_into_a_busy_folder_fails_clearly(tmp_path):
+    from filelock import FileLock
+
     out = tmp_path / "dist"
-    with open(tmp_path / ".dist.publish-lock", "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        with pytest.raises(PublishError, match="another build is writing to this folder"):
-            build([TEST_GUIDE], out, only=["epub"])
+    with FileLock(build_cache(out) / "lock"), pytest.raises(
+            PublishError, match="another build is writing to this folder"):
+        build([TEST_GUIDE], out, only=["epub"])
     build([TEST_GUIDE], out, only=["epub"])  # and works once the first is done
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -22,6 +21,7 @@ from pathlib import Path
 from ..brand import Brand
 from ..errors import Diagnostic, PublishError
 from ..model import Guide
+from ..project import Project
 from ..reader import read_guide
 
 IGNORE = re.compile(r"publish:\s*ignore\s+([\w\s,-]+?)\s*-->", re.S)
@@ -63,14 +63,45 @@ class Rule:
     render: bool = False  # only with --render
 
 
-def project_limits(start: Path) -> Limits:
-    """Limits from `[tool.publish.check]` in the nearest pyproject.toml, if any."""
-    for folder in (start.resolve(), *start.resolve().parents):
-        pyproject = folder / "pyproject.toml"
-        if pyproject.is_file():
-            settings = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-            return Limits().update(settings.get("tool", {}).get("publish", {}).get("check", {}))
-    return Limits()
+def project_limits(project: Project) -> Limits:
+    """The limits in the project's `[tool.publish.check]`, checked like a guide's `check:`
+    (the same fields and ranges), each mistake reported at its pyproject.toml line."""
+    import msgspec
+
+    from ..frontmatter import CheckFields, check_limits
+
+    settings = project.check_settings()
+    path = project.root / "pyproject.toml"
+    lines = setting_lines(path, settings)
+    try:
+        fields = msgspec.convert(settings, CheckFields)
+    except msgspec.ValidationError as exc:
+        raise PublishError(path, next(iter(lines.values()), 0),
+                           f"[tool.publish.check]: {exc}",
+                           "the limits are: " + ", ".join(CheckFields.__struct_fields__)
+                           ) from None
+    check_limits(fields, lines, path)
+    return Limits().update(settings)
+
+
+def setting_lines(path: Path, settings: dict) -> dict[tuple, int]:
+    """The line of each `name =` in pyproject.toml's [tool.publish.check] (tomllib keeps
+    no line numbers)."""
+    lines: dict[tuple, int] = {}
+    try:
+        text = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return lines
+    inside = False
+    for number, line in enumerate(text, 1):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            inside = stripped.replace(" ", "") == "[tool.publish.check]"
+        elif inside and "=" in stripped:
+            name = stripped.split("=")[0].strip().strip('"')
+            if name in settings:
+                lines[("check", name)] = number
+    return lines
 
 
 def check_guide(path: Path, context: CheckContext) -> list[Diagnostic]:
