@@ -2,25 +2,81 @@
 
 Writers see their changes by refreshing the browser: pages are served with
 `Cache-Control: no-store`, so a refresh always shows the newest build. A build that fails
-prints its error and the last good build stays up.
+prints its error and the last good build stays up; until a build has worked, every page
+shows the error instead, and reloads itself until the manuscript is fixed.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
+import html
 import os
+import re
+import signal
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from .build import build
-from .errors import PublishError, display_path
+from .build import MANIFEST, build
+from .errors import Diagnostic, PublishError, display_path
+from .fastpath import IMAGE_SUFFIXES
+
+Say = Callable[[str], None]
+
+
+class ServeError(Exception):
+    """The server cannot start (the port is taken, the address is not this computer's):
+    a one-line message for the person at the keyboard."""
+
+
+@dataclass
+class Status:
+    """What the server shows. Written by the rebuild loop, read by the request threads;
+    single attribute writes, so no lock is needed."""
+
+    good: bool = False  # a build of this session has worked: serve the output folder
+    problem: Diagnostic | None = None  # the error of the last failed build
+
+
+# -- the web server --------------------------------------------------------------------
 
 
 class NoCacheHandler(SimpleHTTPRequestHandler):
+    def __init__(self, *args, status: Status, **kwargs) -> None:
+        self.status = status  # before super().__init__, which already answers the request
+        super().__init__(*args, **kwargs)
+
+    def do_GET(self) -> None:
+        if self.status.good:
+            super().do_GET()
+        else:
+            self.send_problem(body=True)
+
+    def do_HEAD(self) -> None:
+        if self.status.good:
+            super().do_HEAD()
+        else:
+            self.send_problem(body=False)
+
+    def send_problem(self, body: bool) -> None:
+        # 503, not 200: there is no such page yet, and a 200 would let a link checker or
+        # `curl -f` believe there is. Browsers show the page all the same.
+        page = problem_page(self.status.problem).encode("utf-8")
+        self.send_response(HTTPStatus.SERVICE_UNAVAILABLE)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(page)))
+        self.send_header("Retry-After", "2")
+        self.end_headers()
+        if body:
+            self.wfile.write(page)
+
     def end_headers(self) -> None:
         self.send_header("Cache-Control", "no-store")
         super().end_headers()
@@ -29,20 +85,143 @@ class NoCacheHandler(SimpleHTTPRequestHandler):
         pass  # one line per rebuild is what people want to see, not one per request
 
 
-def rebuild(sources: list[Path], out: Path, styles: Path, say: Callable[[str], None],
-            reason: str) -> bool:
+PAGE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="refresh" content="2">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title} - publish serve</title>
+<style>
+body {{ font: 1.1rem/1.5 system-ui, sans-serif; max-width: 46rem; margin: 3rem auto;
+       padding: 0 1rem; color: #1a1a1a; }}
+pre {{ white-space: pre-wrap; background: #fff3f3; border-left: 4px solid #b00020;
+      padding: 1rem; font-size: 1rem; }}
+</style>
+</head>
+<body>
+<h1>{title}</h1>
+{body}
+</body>
+</html>
+"""
+
+
+def problem_page(problem: Diagnostic | None) -> str:
+    """The page every request gets while no build has worked: the error, the file to fix,
+    and a refresh every 2 seconds, so the site appears by itself once the fix is saved."""
+    if problem is None:
+        return PAGE.format(title="Building", body="<p>The first build is running; this page "
+                           "updates by itself.</p>")
+    where = display_path(problem.path) + (f", line {problem.line}" if problem.line else "")
+    body = (f"<p>Fix <strong>{html.escape(where)}</strong> and save; this page updates "
+            f"by itself.</p>\n<pre>{html.escape(problem.format())}</pre>")
+    return PAGE.format(title="The build failed", body=body)
+
+
+def listen(host: str, port: int, status: Status, out: Path) -> ThreadingHTTPServer:
+    """Take the port, or say in one line why not. Done before the first build, so nobody
+    waits for a build that cannot be served."""
+    handler = functools.partial(NoCacheHandler, status=status, directory=str(out))
+    try:
+        return ThreadingHTTPServer((host, port), handler)
+    except OSError as error:
+        raise ServeError(bind_problem(host, port, error)) from None
+
+
+def bind_problem(host: str, port: int, error: OSError) -> str:
+    if error.errno == errno.EADDRINUSE:
+        return (f"port {port} is already in use; stop the other server or use "
+                f"--port {free_port_after(host, port)}")
+    if error.errno == errno.EACCES:
+        return f"not allowed to listen on port {port}; use a port above 1023, e.g. --port 8000"
+    reason = error.strerror or str(error)
+    return f"cannot listen on {host}:{port}: {reason}; check --host (e.g. 127.0.0.1)"
+
+
+def free_port_after(host: str, port: int) -> int:
+    """The next port that is free right now, so the suggestion works when followed."""
+    for candidate in range(port + 1, min(port + 50, 65536)):
+        with socket.socket() as probe:
+            try:
+                probe.bind((host, candidate))
+            except OSError:
+                continue
+            return candidate
+    return 0  # --port 0: any free port
+
+
+@contextlib.contextmanager
+def running(server: ThreadingHTTPServer) -> Iterator[None]:
+    """Answer requests in a background thread until the block ends."""
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        server.shutdown()  # only after serve_forever started: it would wait forever
+
+
+# -- building --------------------------------------------------------------------------
+
+
+def output_files(out: Path) -> dict[str, tuple[int, int, int]]:
+    """Each file in the output folder with its inode, size and date. The build renames a
+    new file over one whose bytes changed and leaves the others alone, so a file whose
+    triple is the same after a build was not changed by it. The manifest is left out: it
+    is written every time."""
+    if not out.is_dir():
+        return {}
+    found = {}
+    for path in out.rglob("*"):
+        if path.name != MANIFEST and not path.name.startswith(".") and path.is_file():
+            info = path.stat()
+            found[path.relative_to(out).as_posix()] = (info.st_ino, info.st_size,
+                                                       info.st_mtime_ns)
+    return found
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'s' * (count != 1)}"
+
+
+def outcome(before: dict, after: dict, seconds: float) -> str:
+    """What the build did to the output folder, e.g. 'rebuilt 2 of 5 files in 1.1 s
+    (3 unchanged)': a count of files made is no news when most came back identical."""
+    changed = sum(1 for path, key in after.items() if before.get(path) != key)
+    removed = len(before.keys() - after.keys())
+    kept, took = len(after) - changed, f"{seconds:.1f} s"
+    gone = f", {removed} removed" if removed else ""
+    if not changed:
+        if not removed:
+            return f"nothing changed in the output ({took})"
+        return f"removed {plural(removed, 'file')} in {took} ({kept} unchanged)"
+    if not kept:
+        return f"built {plural(changed, 'file')} in {took}{gone}"
+    return f"rebuilt {changed} of {plural(len(after), 'file')} in {took} ({kept} unchanged{gone})"
+
+
+def rebuild(sources: list[Path], out: Path, styles: Path, say: Say, reason: str,
+            status: Status) -> bool:
     started = time.perf_counter()
+    before = output_files(out)
     try:
         result = build(sources, out, styles=styles, jobs=os.cpu_count() or 1)
     except PublishError as error:
+        status.problem = error.diagnostic
         say(error.diagnostic.format())
-        say(f"{reason}: build failed; still serving the last good build")
+        shown = ("still serving the last good build" if status.good
+                 else "the browser shows this error until it is fixed")
+        say(f"{reason}: build failed; {shown}")
         return False
+    status.good, status.problem = True, None
     for warning in result.warnings:
         say(warning.format())
-    files = sum(len(job.files) for job in result.guides)
-    say(f"{reason}: rebuilt {files} files in {time.perf_counter() - started:.1f} s")
+    say(f"{reason}: {outcome(before, output_files(out), time.perf_counter() - started)}")
     return True
+
+
+# -- watching --------------------------------------------------------------------------
 
 
 def watched(sources: list[Path], styles: Path) -> list[Path]:
@@ -51,19 +230,56 @@ def watched(sources: list[Path], styles: Path) -> list[Path]:
     return sorted(folders)
 
 
+# Files editors leave while saving: backups (x~), Emacs' #x# and .#x, Vim's .x.swp and its
+# 4913 write test, JetBrains' x___jb_tmp___, and x.tmp written before a rename.
+EDITOR_TEMP = re.compile(r"(~|\.sw.|\.tmp|___jb_\w+___)$|^(#.*#|4913)$")
+
+
+def hidden(path: Path, folder: Path) -> bool:
+    """Hidden or cache below ``folder``: fastpath.files_under skips these, and so does
+    the build (the task cache, .git, editors' swap files)."""
+    parts = path.relative_to(folder).parts
+    return any(part.startswith((".", "__pycache__")) for part in parts)
+
+
+def reads_settings(path: Path) -> bool:
+    """Whether ``path`` may be the pyproject.toml whose [tool.publish] settings (the check
+    limits) the build reads: that file sits in the working folder or one above it."""
+    cwd = Path.cwd().resolve()
+    return path.name == "pyproject.toml" and path.parent in (cwd, *cwd.parents)
+
+
+class BuildInputs:
+    """A watchfiles filter that keeps changes to what a build reads: the manuscripts,
+    images in their folders (the no-op check's rule), anything in styles/ and the
+    project's pyproject.toml. A notes.txt beside a manuscript is not a reason to rebuild."""
+
+    def __init__(self, sources: list[Path], out: Path, styles: Path) -> None:
+        self.manuscripts = {source.resolve() for source in sources}
+        self.folders = {source.parent for source in self.manuscripts}
+        self.styles = styles.resolve()
+        self.out = out.resolve()
+
+    def __call__(self, change: object, name: str) -> bool:
+        path = Path(name).resolve()
+        if path.is_relative_to(self.out) or EDITOR_TEMP.search(path.name):
+            return False
+        if path in self.manuscripts or reads_settings(path):
+            return True
+        if path.is_relative_to(self.styles):
+            return not hidden(path, self.styles)
+        return path.suffix.lower() in IMAGE_SUFFIXES and any(
+            path.is_relative_to(folder) and not hidden(path, folder) for folder in self.folders)
+
+
 def edits(sources: list[Path], out: Path, styles: Path,
           stop: threading.Event | None = None) -> Iterator[set]:
-    """Each batch of changes to the manuscripts' folders and styles/, leaving out the
-    output folder and hidden files (editors' swap files, the build's own cache)."""
+    """Each batch of changes to what the build reads (see BuildInputs), leaving out the
+    output folder and hidden and editors' temporary files."""
     import watchfiles
 
-    ignore_output = out.resolve()
-    for changes in watchfiles.watch(*watched(sources, styles), stop_event=stop, debounce=300,
-                                    step=50, raise_interrupt=True):
-        relevant = {c for c in changes if not Path(c[1]).resolve().is_relative_to(
-            ignore_output) and not Path(c[1]).name.startswith(".")}
-        if relevant:
-            yield relevant
+    yield from watchfiles.watch(*watched(sources, styles), watch_filter=BuildInputs(
+        sources, out, styles), stop_event=stop, debounce=300, step=50, raise_interrupt=True)
 
 
 def describe(changes: set) -> str:
@@ -75,24 +291,41 @@ def describe(changes: set) -> str:
     return f"{shown} changed"
 
 
-def serve(sources: list[Path], out: Path, styles: Path, host: str, port: int,
-          say: Callable[[str], None], stop: threading.Event | None = None) -> None:
-    """Build, then serve ``out`` on host:port and rebuild whenever an input changes."""
-    stop = stop or threading.Event()
-    rebuild(sources, out, styles, say, "first build")
-    handler = functools.partial(NoCacheHandler, directory=str(out))
-    server = ThreadingHTTPServer((host, port), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    address = f"http://{host}:{server.server_address[1]}/"
-    say(f"serving {display_path(out)} at {address} (Ctrl-C to stop)")
+# -- the command -----------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def stopped_by_signals() -> Iterator[None]:
+    """`kill` and a closed terminal stop the server the way Ctrl-C does, so the cleanup
+    (the temporary output folder) runs; the old handlers come back afterwards."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may set handlers
+        return
+    names = [name for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    old = {name: signal.signal(getattr(signal, name), signal.default_int_handler)
+           for name in names}
     try:
-        for changes in edits(sources, out, styles, stop):
-            rebuild(sources, out, styles, say, describe(changes))
+        yield
+    finally:
+        for name, handler in old.items():
+            signal.signal(getattr(signal, name), handler)
+
+
+def serve(sources: list[Path], out: Path, styles: Path, host: str, port: int,
+          say: Say, stop: threading.Event | None = None) -> None:
+    """Build, then serve ``out`` on host:port and rebuild whenever an input changes.
+    Raises ServeError when the port cannot be had; returns on Ctrl-C or ``stop``."""
+    status = Status()
+    server = listen(host, port, status, out)
+    try:
+        rebuild(sources, out, styles, say, "first build", status)
+        with running(server):
+            address = f"http://{host}:{server.server_address[1]}/"
+            say(f"serving {display_path(out)} at {address} (Ctrl-C to stop)")
+            for changes in edits(sources, out, styles, stop or threading.Event()):
+                rebuild(sources, out, styles, say, describe(changes), status)
     except KeyboardInterrupt:
         pass
     finally:
-        with contextlib.suppress(Exception):
-            server.shutdown()
         server.server_close()
-        say("stopped")
+    say("stopped")
