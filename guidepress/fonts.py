@@ -8,6 +8,7 @@ import json
 import os
 import sys
 import tempfile
+import time
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
@@ -93,21 +94,37 @@ def static_family(family: FontFamily) -> FontFamily:
     WeasyPrint can embed a variable font, but it then turns it into a static one with
     fontTools on every PDF it writes (about 0.3 s for Literata). We make those instances
     once per machine, in the user's cache folder, and every build embeds them directly.
-    Making them takes about 20 s; `make ebook` does it at install time.
+    Making them takes 20-50 s of one processor; `make ebook` does it at install time.
     """
     if not any(font.variable for font in family.files):
         return family
     import fontTools
 
     folder = cache_folder() / f"{family.slug}-{family.version}-fonttools{fontTools.version}"
-    files = []
+    files, todo = [], []
     for font in family.files:
         for weight in (400, 700) if font.variable else (font.weight,):
-            target = folder / f"{font.path.stem.split('[')[0]}-{weight}.ttf"
-            if not target.is_file():
-                make_instance(font.path, weight, target)
-            files.append(FontFile(target, font.style, weight, False))
+            if font.variable:
+                target = folder / f"{font.path.stem.split('[')[0]}-{weight}.ttf"
+                if not target.is_file():
+                    todo.append((font.path, weight, target))
+                files.append(FontFile(target, font.style, weight, False))
+            else:
+                files.append(font)
+    if todo:
+        # The first build on a machine would otherwise sit silent for 20-50 s. stderr, so
+        # that nothing a command prints on stdout (or writes to a file) changes.
+        started = time.perf_counter()
+        say(f"making the {family.family} font for this computer, once (under a minute)…")
+        for source, weight, target in todo:
+            make_instance(source, weight, target)
+        say(f"{family.family} font made in {time.perf_counter() - started:.0f} s "
+            f"(kept in {folder})")
     return replace(family, files=tuple(files))
+
+
+def say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
 
 
 def make_instance(source: Path, weight: int, target: Path) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import re
 import subprocess
 import zipfile
@@ -12,19 +11,16 @@ from pathlib import Path
 
 from lxml import etree
 
+from . import browsers
 from .conftest import ROOT
 from .pdftools import page_count, page_texts, printed_folio
 from .test_epub import NS, epub_path
 
-ACE = ROOT / ".venv" / "ace" / "node_modules" / ".bin" / "ace-puppeteer"
-CHROMIUM = "/usr/bin/chromium"
-
 
 def run_ace(epub: Path, out: Path) -> dict:
-    env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": CHROMIUM}
-    assert ACE.exists(), "DAISY Ace is installed by `make test` (npm, see Makefile)"
-    result = subprocess.run([str(ACE), "--silent", "--force", "--outdir", str(out), str(epub)],
-                            env=env, capture_output=True, text=True, timeout=300, check=False)
+    result = subprocess.run([*browsers.ace(), "--silent", "--force", "--outdir", str(out),
+                             str(epub)], env=browsers.ace_env(), capture_output=True,
+                            text=True, timeout=300, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
     return json.loads((out / "report.json").read_text(encoding="utf-8"))
 

@@ -19,6 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from guidepress.sysdeps import apt_install
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 SHIPPED = ROOT / "manuscript" / "muscle-spasms.md"
@@ -41,11 +43,11 @@ def ensure_pandoc() -> str:
     found = shutil.which("pandoc")
     if found:
         return found
-    if os.geteuid() == 0 and shutil.which("apt-get"):
-        subprocess.run(["apt-get", "install", "-y", "-q", "pandoc"], check=True,
-                       stdout=subprocess.DEVNULL)
+    # sysdeps' helper runs apt-get update first: on a fresh image there are no package lists.
+    if apt_install(["pandoc"]):
         return shutil.which("pandoc") or sys.exit("pandoc did not install")
-    sys.exit("make bench compares with pandoc: install it with `sudo apt-get install pandoc`")
+    sys.exit("make bench compares with pandoc: install it with "
+             "`sudo apt-get update && sudo apt-get install pandoc`")
 
 
 def pandoc_build(pandoc: str, source: Path, work: Path) -> float:
