@@ -18,6 +18,7 @@ import contextlib
 import datetime as dt
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -138,9 +139,33 @@ def build(
     if unknown:
         raise ValueError(f"unknown output {unknown[0]!r}; choose from {', '.join(REGISTRY)}")
     folder = build_cache(out)
-    with output_lock(folder, out), tempfile.TemporaryDirectory(prefix="publish-") as scratch:
+    with output_lock(folder, out), scratch_folder(folder) as scratch:
+        clear_interrupted(out)
         return run_build([Path(s) for s in sources], out, project, writers,
-                         Cache(folder, reuse=cache), jobs, progress, Path(scratch))
+                         Cache(folder, reuse=cache), jobs, progress, scratch)
+
+
+@contextlib.contextmanager
+def scratch_folder(folder: Path) -> Iterator[Path]:
+    """A private folder for this build's temporary files (the workers' too), removed
+    however the build ends. It sits in the output folder's cache folder, so one left by
+    a build that was killed is removed by the next build, which holds the lock."""
+    for stale in folder.glob("scratch-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    scratch = Path(tempfile.mkdtemp(prefix="scratch-", dir=folder))
+    try:
+        yield scratch
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def clear_interrupted(out: Path) -> None:
+    """Remove the staged files (``.<name>.*.part``) a killed build left in the output
+    folder; only this program makes such names, and the lock says no build is running."""
+    if out.is_dir():
+        for part in out.rglob(".*.part"):
+            if part.is_file() and not part.is_symlink():
+                part.unlink(missing_ok=True)
 
 
 def run_build(sources: list[Path], out: Path, project: Project, writers: list[str],
@@ -274,6 +299,11 @@ def install(out: Path, files: list[OutputFile]) -> None:
         for temp, _ in staged:
             temp.unlink(missing_ok=True)
         raise
+    if staged:
+        # While files are being swapped the old manifest would describe some of them
+        # wrongly: take it away first. A folder without manifest.json is incomplete (an
+        # interrupted build); the next build puts it right.
+        (out / MANIFEST).unlink(missing_ok=True)
     for temp, target in staged:
         os.replace(temp, target)
 

@@ -15,6 +15,7 @@ being written.
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -225,7 +226,8 @@ class Runner:
             workers.start_workers()
             self.pool = ProcessPoolExecutor(self.jobs, mp_context=workers.worker_context(),
                                             initializer=workers.start_worker,
-                                            initargs=(str(scratch) if scratch else None,))
+                                            initargs=(str(scratch) if scratch else None,
+                                                      os.getpid()))
 
     def close(self) -> None:
         if self.pool is not None:

@@ -46,11 +46,13 @@ def start_workers() -> None:
     forkserver.ensure_running()
 
 
-def start_worker(scratch: str | None) -> None:
+def start_worker(scratch: str | None, owner: int) -> None:
     """Run in each worker as it starts: keep its temporary files in the build's scratch
-    folder, which the build removes however it ends, and let WeasyPrint remove its own
-    when the worker exits normally (a worker exits without running atexit handlers)."""
+    folder, which the build removes however it ends; let WeasyPrint remove its own when
+    the worker exits normally (a worker exits without running atexit handlers); and end
+    the worker if the build that owns it (process ``owner``) is killed."""
     import tempfile
+    import threading
     from multiprocessing.util import Finalize
 
     if scratch is not None:
@@ -62,3 +64,35 @@ def start_worker(scratch: str | None) -> None:
         parsed.cache_clear()
 
     Finalize(None, forget_fonts, exitpriority=10)
+    threading.Thread(target=watch_owner, args=(owner,), daemon=True).start()
+
+
+def watch_owner(owner: int) -> None:
+    """Exit as soon as the build process is gone. A worker cannot count on noticing by
+    itself: it holds both ends of its task queue and the worker server's lifeline, so a
+    killed build would leave the workers (and the server) running for ever, with the
+    caller's terminal open."""
+    import os
+    import time
+
+    while owner_alive(owner):
+        time.sleep(0.2)
+    os._exit(1)
+
+
+def owner_alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (a killed process its parent has not yet
+    collected, a zombie, counts as gone)."""
+    import os
+
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+    except OSError:  # no /proc (not Linux): ask the kernel whether the pid exists
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        return True

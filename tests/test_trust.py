@@ -23,7 +23,7 @@ from guidepress.cache import SUFFIX, Cache, dumps, loads
 from guidepress.errors import PublishError
 from guidepress.project import Project, build_cache
 
-from .conftest import ROOT, TEST_GUIDE
+from .conftest import ROOT, SHIPPED, TEST_GUIDE
 from .pdftools import page_texts
 
 ALL = ["epub", "pdf", "handouts", "press"]
@@ -417,3 +417,75 @@ def test_a_crafted_manifest_cannot_steer_writes_or_deletes(guide_copy, tmp_path)
     assert after == before  # nothing written outside the output folder
     assert {g["slug"] for g in json.loads((out / "manifest.json").read_text())["guides"]} \
         == {"ankle-sprain"}
+
+
+# -- faults: a killed build ----------------------------------------------------------------
+
+
+def group_members(pgid: int) -> list[int]:
+    """Live processes in a process group (zombies do not count: they hold nothing)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            found.append(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_killed_build_leaves_no_process_and_its_litter_is_cleared(guide_copy, tmp_path):
+    out = tmp_path / "out"
+    # The shipped guide: its book keeps the workers busy for a few seconds.
+    process = subprocess.Popen([sys.executable, "-m", "publish", "build", str(SHIPPED),
+                                "--out", str(out), "--jobs", "2", "--press", "--no-cache"],
+                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               start_new_session=True)
+    folder = build_cache(out)
+    deadline = time.monotonic() + 60
+    while len(group_members(process.pid)) < 4 and time.monotonic() < deadline:
+        time.sleep(0.02)  # the command, the worker server, its resource tracker, workers
+    running = group_members(process.pid)
+    assert len(running) >= 4 and process.poll() is None, running
+    assert list(folder.glob("scratch-*"))
+    os.kill(process.pid, signal.SIGKILL)
+    process.communicate(timeout=30)  # returns once nothing holds its output open
+    for _ in range(100):
+        if not group_members(process.pid):
+            break
+        time.sleep(0.1)
+    assert group_members(process.pid) == []
+    # What it left, the next build clears: its scratch folder and any staged parts.
+    part = out / "ankle-sprain" / ".ankle-sprain.pdf.x1y2z3.part"
+    part.parent.mkdir(parents=True, exist_ok=True)
+    part.write_bytes(b"half a file")
+    build([guide_copy], out, only=["handouts"])
+    assert not part.exists()
+    assert list(folder.glob("scratch-*")) == []
+
+
+def test_the_old_manifest_is_gone_while_files_are_swapped(guide_copy, tmp_path, monkeypatch):
+    """A build stopped between two renames must not leave a manifest that describes files
+    it has already replaced."""
+    from guidepress import build as build_module
+
+    out = tmp_path / "out"
+    build([guide_copy], out, only=["handouts"])
+    edit(guide_copy, "Stand on the hurt foot", "Stand on the sore foot")
+    renames = []
+
+    def stop_after_one(source, target):
+        if renames:
+            raise KeyboardInterrupt
+        renames.append(target)
+        os.rename(source, target)
+
+    monkeypatch.setattr(build_module.os, "replace", stop_after_one)
+    with pytest.raises(KeyboardInterrupt):
+        build([guide_copy], out, only=["handouts"])
+    monkeypatch.undo()
+    assert renames and not (out / "manifest.json").exists()
+    build([guide_copy], out, only=["handouts"])
+    assert (out / "manifest.json").is_file()
