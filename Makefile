@@ -80,7 +80,8 @@ lock:
 	python="$$("$$tmp/venv/bin/python" -c 'import platform; print(platform.python_version())')" && \
 	{ echo "# Every Python package that pip install -e '.[test]' resolves, pinned. Made by"; \
 	  echo "# \`make lock\` (Python $$python, $$(uname -m) Linux): do not edit by hand."; \
-	  "$$tmp/venv/bin/python" -m pip freeze --exclude-editable; } > "$$tmp/constraints.txt" && \
+	  "$$tmp/venv/bin/python" -m pip freeze --all --exclude-editable | grep -v '^pip=='; \
+	} > "$$tmp/constraints.txt" && \
 	cp "$$tmp/constraints.txt" constraints.txt
 
 clean:

@@ -215,6 +215,8 @@ def allowed_roots(source: Path, out: Path) -> list[Path]:
 def outside(paths: list[str], roots: list[Path]) -> list[str]:
     found = []
     for path in paths:
+        if path.startswith("__editable__.") and path.endswith(".__path_hook__"):
+            continue  # not a file: the import hook of the editable install, by name
         resolved = Path(path).resolve()
         if not any(resolved.is_relative_to(root) or str(resolved).startswith(str(root))
                    for root in roots):
