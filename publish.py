@@ -291,8 +291,9 @@ def check(files: tuple[Path, ...], strict: bool, output_format: str,
               help="Port to listen on (0: any free port).")
 @click.option("--styles", type=click.Path(file_okay=False, exists=True, path_type=Path),
               help="Folder with brand.yaml, templates and CSS (default: the project's styles/).")
+@project_option
 def serve(files: tuple[Path, ...], out: Path | None, host: str, port: int,
-          styles: Path | None) -> None:
+          styles: Path | None, project: Path | None) -> None:
     """Build FILES, serve the result at http://HOST:PORT/ and rebuild on every change to
     the manuscripts, their images or styles/. Refresh the browser to see the new build."""
     import contextlib
@@ -301,7 +302,7 @@ def serve(files: tuple[Path, ...], out: Path | None, host: str, port: int,
     from guidepress.serve import ServeError, stopped_by_signals
     from guidepress.serve import serve as run_serve
 
-    where = find_project(None, styles)
+    where = find_project(project, styles)
     sources = list(files) or default_sources(where)
     # Without --out, the build goes to a folder this command owns and removes on the way
     # out, however it ends (Ctrl-C, kill, a taken port, a bug).
@@ -310,7 +311,7 @@ def serve(files: tuple[Path, ...], out: Path | None, host: str, port: int,
     with scratch as folder, stopped_by_signals():
         target = out or Path(folder) / "site"
         try:
-            run_serve(sources, target, where.styles, host, port, click.echo)
+            run_serve(sources, target, where.styles, host, port, click.echo, project=where)
         except ServeError as error:  # fix your environment: exit 1, one line
             click.echo(f"error: {error}", err=True)
             sys.exit(INPUT_EXIT)

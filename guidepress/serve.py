@@ -27,6 +27,7 @@ from pathlib import Path
 from .build import MANIFEST, build
 from .errors import Diagnostic, PublishError, display_path
 from .fastpath import IMAGE_SUFFIXES
+from .project import Project
 
 Say = Callable[[str], None]
 
@@ -202,12 +203,16 @@ def outcome(before: dict, after: dict, seconds: float) -> str:
 
 
 def rebuild(sources: list[Path], out: Path, styles: Path, say: Say, reason: str,
-            status: Status) -> bool:
+            status: Status, project: Project | None = None) -> bool:
     started = time.perf_counter()
     before = output_files(out)
     try:
-        result = build(sources, out, styles=styles, jobs=os.cpu_count() or 1)
-    except PublishError as error:
+        result = build(sources, out, styles=None if project else styles, project=project,
+                       jobs=os.cpu_count() or 1)
+    except (PublishError, OSError) as exc:
+        error = exc if isinstance(exc, PublishError) else PublishError(
+            Path(exc.filename or out), 0, f"cannot use it: {exc.strerror or exc}",
+            "check that the folder exists, is yours to write, and the disk has room")
         status.problem = error.diagnostic
         say(error.diagnostic.format())
         shown = ("still serving the last good build" if status.good
@@ -312,18 +317,19 @@ def stopped_by_signals() -> Iterator[None]:
 
 
 def serve(sources: list[Path], out: Path, styles: Path, host: str, port: int,
-          say: Say, stop: threading.Event | None = None) -> None:
+          say: Say, stop: threading.Event | None = None, project: Project | None = None
+          ) -> None:
     """Build, then serve ``out`` on host:port and rebuild whenever an input changes.
     Raises ServeError when the port cannot be had; returns on Ctrl-C or ``stop``."""
     status = Status()
     server = listen(host, port, status, out)
     try:
-        rebuild(sources, out, styles, say, "first build", status)
+        rebuild(sources, out, styles, say, "first build", status, project)
         with running(server):
             address = f"http://{host}:{server.server_address[1]}/"
             say(f"serving {display_path(out)} at {address} (Ctrl-C to stop)")
             for changes in edits(sources, out, styles, stop or threading.Event()):
-                rebuild(sources, out, styles, say, describe(changes), status)
+                rebuild(sources, out, styles, say, describe(changes), status, project)
     except KeyboardInterrupt:
         pass
     finally:
