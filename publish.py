@@ -131,7 +131,9 @@ def build(files: tuple[Path, ...], out: Path | None, only: str, press: bool,
             for line in replay:
                 click.echo(line if verbose else line.split("\n")[0], err=True)
             if not quiet:
-                click.echo(f"nothing changed; {out} is up to date "
+                from guidepress.errors import display_path
+
+                click.echo(f"nothing changed; {display_path(out)} is up to date "
                            f"({time.perf_counter() - started:.2f} s)")
             return
     if jobs > 1:

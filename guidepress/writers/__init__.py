@@ -13,11 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..brand import Brand
 from ..errors import Diagnostic
-from ..model import Guide
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # not at run time: the command line reads REGISTRY before anything heavy
+    from ..brand import Brand
+    from ..model import Guide
     from ..pagination import PageStart
     from ..printbook import BookLayout
 
@@ -54,7 +54,7 @@ class BuildContext:
     warnings: list[Diagnostic] = field(default_factory=list)
 
 
-Writer = Callable[[Guide, BuildContext], list[OutputFile]]
+Writer = Callable[["Guide", BuildContext], list[OutputFile]]
 
 @dataclass(frozen=True, slots=True)
 class WriterSpec:
