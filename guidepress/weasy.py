@@ -11,9 +11,10 @@ import datetime as dt
 import functools
 import mimetypes
 import os
+import posixpath
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 from urllib.request import url2pathname
 
 from .brand import Brand
@@ -25,11 +26,22 @@ if TYPE_CHECKING:
     from weasyprint import Document
 
 
-def make_fetcher(roots: list[Path], files: dict[Path, bytes]):
-    """A URL fetcher that serves data: URIs and files under ``roots``, and nothing else.
+# The base URL of every laid-out document. It names no real folder: a relative URL (an
+# image as the manuscript wrote it) can only be one of the guide's images, served from the
+# bytes the reader checked (and for SVG, cleaned). Nothing beside the manuscript is ever
+# read from disk here, so a symlink, a `..` or a manuscript that is itself a link cannot
+# make the PDFs draw a file the reader did not check (or one the ebook does not show).
+ASSETS = "file:///guide-assets/"
 
-    ``files`` gives the bytes to serve for some paths: the manuscript's images are
-    served as the reader checked (and for SVG, cleaned) them, never read again."""
+
+def asset_key(url: str) -> str:
+    """A URL's path with escapes and dot segments resolved, as WeasyPrint resolves it."""
+    return posixpath.normpath(unquote(urlsplit(url).path))
+
+
+def make_fetcher(roots: list[Path], files: dict[str, bytes]):
+    """A URL fetcher that serves data: URIs, the guide's checked images (``files``, by
+    ``asset_key``) and files under ``roots`` (styles, fonts), and nothing else."""
     from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
     allowed = [r.resolve() for r in roots]
@@ -44,9 +56,12 @@ def make_fetcher(roots: list[Path], files: dict[Path, bytes]):
                 return super().fetch(url, headers)
             if scheme != "file":
                 raise FatalURLFetchingError(f"not a local file: {url}")
+            key = asset_key(url)
+            if key in files:
+                return URLFetcherResponse(url, files[key], {"Content-Type": media_type(Path(key))})
+            if key.startswith(asset_key(ASSETS) + "/"):
+                raise FatalURLFetchingError(f"not one of the guide's checked images: {url}")
             path = Path(url2pathname(unquote(urlsplit(url).path))).resolve()
-            if path in files:
-                return URLFetcherResponse(url, files[path], {"Content-Type": media_type(path)})
             if not any(path.is_relative_to(root) for root in allowed) or not path.is_file():
                 raise FatalURLFetchingError(f"outside allowed folders: {url}")
             return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": media_type(path)})
@@ -54,9 +69,10 @@ def make_fetcher(roots: list[Path], files: dict[Path, bytes]):
     return SafeFetcher()
 
 
-def allowed_roots(guide: Guide, brand: Brand) -> list[Path]:
+def allowed_roots(brand: Brand) -> list[Path]:
+    """The folders whose files a layout may read from disk: the styles and the fonts."""
     fonts = [file.path.parent for f in (brand.text_font, brand.book_font) for file in f.files]
-    return [guide.source.parent, brand.styles, *fonts]
+    return [brand.styles, *fonts]
 
 
 def font_css(*families: FontFamily) -> str:
@@ -73,16 +89,16 @@ def render(html: str, guide: Guide, brand: Brand, stylesheet: str | None = None)
     from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
 
-    base_url = guide.source.parent.as_uri() + "/"
-    assets = {asset.path: asset.data for asset in guide.assets.values()}
-    roots = allowed_roots(guide, brand)
+    assets = {asset_key(urljoin(ASSETS, asset.src)): asset.data
+              for asset in guide.assets.values()}
+    roots = allowed_roots(brand)
     fetcher = make_fetcher(roots, assets)
     extra = {}
     if stylesheet is not None:
         css, fonts = parsed(stylesheet, tuple(roots))
         extra = {"stylesheets": [css], "font_config": fonts}
     try:
-        return HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(**extra)
+        return HTML(string=html, base_url=ASSETS, url_fetcher=fetcher).render(**extra)
     except FatalURLFetchingError as exc:
         raise PublishError(guide.source, 0, f"a resource was refused ({exc.__cause__ or exc})",
                            "images must be files inside the manuscript's folder") from None

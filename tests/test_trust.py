@@ -508,3 +508,42 @@ def test_the_old_manifest_is_gone_while_files_are_swapped(guide_copy, tmp_path, 
     assert renames and not (out / "manifest.json").exists()
     build([guide_copy], out, only=["handouts"])
     assert (out / "manifest.json").is_file()
+
+
+# -- the PDFs draw what the reader checked ----------------------------------------------------
+
+
+def coloured_pixels(pdf: Path, tmp_path: Path) -> tuple[int, int]:
+    """How many clearly red and clearly blue pixels the PDF's pages have."""
+    from PIL import Image
+
+    subprocess.run(["pdftoppm", "-r", "30", "-png", str(pdf), str(tmp_path / "page")],
+                   check=True, timeout=120)
+    red = blue = 0
+    for png in tmp_path.glob("page*.png"):
+        with Image.open(png) as image:
+            for r, g, b in image.convert("RGB").getdata():
+                red += r > 200 and g < 60 and b < 60
+                blue += b > 200 and r < 60 and g < 60
+    return red, blue
+
+
+def test_a_linked_manuscript_cannot_make_the_pdf_draw_an_unchecked_image(tmp_path):
+    """The reader checks images beside the manuscript as named; the PDFs once looked
+    beside the file a symlinked manuscript points to. Now every layout is served the
+    checked bytes and nothing else."""
+    square = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 400 260">'
+              '<rect width="400" height="260" fill="{}"/></svg>')
+    real, link = tmp_path / "real", tmp_path / "link"
+    shutil.copytree(TEST_GUIDE.parent, real)
+    (real / "images" / "ankle.svg").write_text(square.format("#ff0000"), encoding="utf-8")
+    (link / "images").mkdir(parents=True)
+    (link / "images" / "ankle.svg").write_text(square.format("#0000ff"), encoding="utf-8")
+    (link / TEST_GUIDE.name).symlink_to(real / TEST_GUIDE.name)
+    out = tmp_path / "out"
+    build([link / TEST_GUIDE.name], out, only=["epub", "pdf"])
+    with zipfile.ZipFile(out / "ankle-sprain" / "ankle-sprain.epub") as book:
+        drawn = [book.read(n) for n in book.namelist() if n.endswith("ankle.svg")]
+    assert drawn and b"#0000ff" in drawn[0]  # the ebook shows the checked image
+    red, blue = coloured_pixels(out / "ankle-sprain" / "ankle-sprain.pdf", tmp_path)
+    assert blue > 100 and red == 0, (red, blue)  # and so does the print book
