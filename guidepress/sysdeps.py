@@ -69,6 +69,9 @@ TEST_TOOLS: list[Package] = [
     Package("zbar-tools", "zbarimg decodes the handouts' QR codes", command("zbarimg")),
     Package("chromium", "the browser for DAISY Ace and the site tests",
             command("chromium", "chromium-browser")),
+    # A bare Debian has no libatomic (on a developer's machine gcc brings it along).
+    Package("libatomic1", "Playwright's own Node driver (the site tests' browser) links it",
+            library("atomic")),
 ]
 
 

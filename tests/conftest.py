@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import logging
 import shutil
+import signal
 from pathlib import Path
 
 import pytest
 
 from guidepress.build import build
+
+# A runner that starts the tests with Ctrl-C ignored (`nohup`, `tests &` in a script) would
+# pass that on to every program the tests start and then interrupt, which would then
+# ignore it too: give the tests (and so their children) Ctrl-C back.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "manuscript" / "muscle-spasms.md"

@@ -178,6 +178,10 @@ socket.socket.connect = socket.socket.connect_ex = no_network
 socket.create_connection = socket.getaddrinfo = no_network
 # Libraries read their own files when imported; load them before listening.
 import weasyprint, pypdfium2, ebooklib.epub, PIL.Image, segno, fontTools.ttLib
+# The first look-up of the temporary folder writes and deletes a test file in it; on a
+# machine with gcc an import above has already done it, on a bare one WeasyPrint does it
+# mid-build: do it here, before listening.
+import tempfile; tempfile.gettempdir()
 from guidepress.build import build
 sys.addaudithook(hook)
 try:
