@@ -522,9 +522,11 @@ def coloured_pixels(pdf: Path, tmp_path: Path) -> tuple[int, int]:
     red = blue = 0
     for png in tmp_path.glob("page*.png"):
         with Image.open(png) as image:
-            for r, g, b in image.convert("RGB").getdata():
-                red += r > 200 and g < 60 and b < 60
-                blue += b > 200 and r < 60 and g < 60
+            data = image.convert("RGB").tobytes()
+        for i in range(0, len(data), 3):
+            r, g, b = data[i], data[i + 1], data[i + 2]
+            red += r > 200 and g < 60 and b < 60
+            blue += b > 200 and r < 60 and g < 60
     return red, blue
 
 
