@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import io
 import re
+import unicodedata
 import warnings
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
@@ -26,6 +27,7 @@ from PIL import Image
 from tinycss2.ast import FunctionBlock, Node
 
 from .errors import Diagnostic, PublishError
+from .markdown import ACTIVE_SCHEMES, classify_url, printable
 from .model import Asset
 
 MEDIA_TYPES = {
@@ -36,6 +38,12 @@ MEDIA_TYPES = {
     ".gif": "image/gif",
     ".webp": "image/webp",
 }
+IMAGE_SUFFIXES = tuple(MEDIA_TYPES)
+# A name every writer can use as it is: in an EPUB href and ZIP entry, a PDF, a web page.
+# Spaces, "%", "?", "#", "\\" and the rest are escaped differently by each (or refused by
+# EPUBCheck), so they are refused here, with the name to rename the file to.
+SAFE_NAME = re.compile(r"[A-Za-z0-9._/-]*")
+BESIDE = "put the image in the manuscript's folder (e.g. images/) and use a relative path"
 PIL_FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG", "image/gif": "GIF",
                "image/webp": "WEBP"}
 MAX_BYTES = 20 * 1024 * 1024
@@ -154,22 +162,74 @@ def load_asset(src: str, line: int, manuscript: Path) -> tuple[Asset, list[Diagn
 
 def locate(src: str, line: int, manuscript: Path) -> Path:
     """The file an image reference names, which must lie inside the manuscript's folder."""
-    parts = urlsplit(src)
-    hint = "put the image in the manuscript's folder (e.g. images/) and use a relative path"
-    if parts.scheme or parts.netloc or src.startswith(("/", "\\")) or "\\" in src:
-        raise PublishError(manuscript, line, f"image '{src}' is not a file beside the manuscript",
-                           hint)
+    check_name(src, line, manuscript)
     folder = manuscript.parent.resolve()
-    target = (folder / unquote(parts.path)).resolve()  # resolves symlinks too
+    target = (folder / unquote(urlsplit(src).path)).resolve()  # resolves symlinks too
     if not target.is_relative_to(folder):
         raise PublishError(manuscript, line, f"image '{src}' is outside the manuscript's folder",
-                           hint)
+                           BESIDE)
     if target.is_dir():
         raise PublishError(manuscript, line, f"image '{src}' is a folder, not a file")
     if not target.is_file():
         raise PublishError(manuscript, line, f"image '{src}' was not found",
                            f"check the file name; looked for {target}")
     return target
+
+
+def check_name(src: str, line: int, manuscript: Path) -> None:
+    """Refuse an address that is not a plain relative file name every writer can use."""
+    # markdown-it wrote "my photo" as my%20photo; the file system sees one decoding of it.
+    kind, name = classify_url(src), unquote(src)
+    shown = printable(name if name.isprintable() else src)
+    if not src:
+        raise PublishError(manuscript, line, "the image has no file name",
+                           "write it as ![what it shows](images/name.png)")
+    if kind in ACTIVE_SCHEMES:
+        raise PublishError(manuscript, line, f"image '{shown}' is not allowed here",
+                           "images must be files beside the manuscript; links must "
+                           "start with https:// or #")
+    if kind != "relative" or name.startswith(("/", "\\")):
+        raise PublishError(manuscript, line, f"image '{src}' is not a file beside the manuscript",
+                           BESIDE)
+    if (cut := min((src.find(c) for c in "?#" if c in src), default=-1)) >= 0:
+        raise PublishError(manuscript, line,
+                           f"image '{shown}' has '{printable(src[cut:])}' after its file name",
+                           f"write only the file name: {printable(unquote(src[:cut]))}")
+    path = unquote(urlsplit(src).path)
+    if (bad := SAFE_NAME.match(path).end()) < len(path):
+        raise PublishError(manuscript, line,
+                           f"image '{shown}' has {name_problem(path[bad])} in its file name",
+                           name_hint(path))
+
+
+def name_problem(char: str) -> str:
+    if char == " ":
+        return "a space"
+    if char == "\\":
+        return "a backslash (\\)"
+    if not char.isprintable():
+        return f"an invisible character (U+{ord(char):04X})"
+    return f"the character '{char}'"
+
+
+def name_hint(path: str) -> str:
+    """How to fix a file name SAFE_NAME refuses, with the name to use."""
+    if "\\" in path and SAFE_NAME.fullmatch(path.replace("\\", "/")):
+        return f"use / between folders: {path.replace(chr(92), '/')}"
+    if SAFE_NAME.fullmatch(path.replace(" ", "")):
+        return f"rename the file without spaces, e.g. {safe_name(path)}, and write that name here"
+    return (f"rename the file to use only letters, digits, '-', '_' and '.', e.g. "
+            f"{safe_name(path)}, and write that name here")
+
+
+def safe_name(path: str) -> str:
+    """A name like ``path`` that passes SAFE_NAME: "images/my photo.png" → images/my-photo.png."""
+    ascii_only = unicodedata.normalize("NFKD", path).encode("ascii", "ignore").decode()
+    parts = []
+    for part in ascii_only.replace("\\", "/").split("/"):
+        part = re.sub(r"[^A-Za-z0-9._-]+", "-", part)
+        parts.append(re.sub(r"-+(?=\.)|(?<=\.)-+", "", part).strip("-") or "image")
+    return "/".join(parts)
 
 
 def check_raster(data: bytes, media_type: str, src: str, line: int, manuscript: Path) -> int:

@@ -8,8 +8,10 @@ line); HTML comments are kept as "comment" nodes, which no writer prints.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable
+from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
@@ -60,6 +62,11 @@ def make_parser() -> MarkdownIt:
     md.use(attrs_plugin, after=("image",))
     md.use(container_plugin, name="div", validate=lambda params, markup: True)
     md.core.ruler.before("inline", "heading_attributes", heading_attributes)
+    # markdown-it's own link check turns a link it dislikes (javascript:, file:…) back into
+    # plain text, where it would be published as "[x](javascript:…)" without a word. Keep
+    # every link and image instead: the reader judges each with classify_url and names the
+    # line of any it refuses.
+    md.validateLink = lambda url: True
     return md
 
 
@@ -195,6 +202,56 @@ def with_caption(table: Node, paragraph: Node) -> Node:
     caption = Node("caption", (Node("text", text=text, line=first.line), *rest),
                    line=paragraph.line)
     return Node("table", (caption, *table.children), table.attrs, line=table.line)
+
+
+# URL schemes that run code or open files on the reader's device: never published.
+ACTIVE_SCHEMES = frozenset({"javascript", "vbscript", "data", "file"})
+# What a browser ignores in a URL: C0 controls and spaces at either end, tabs and line
+# breaks anywhere (WHATWG URL parsing), so "java\tscript:" is still javascript:.
+URL_EDGES = "".join(map(chr, range(0x21)))
+URL_INVISIBLE = re.compile(r"[\t\n\r]")
+
+
+def classify_url(url: str) -> str:
+    """What a link or image address is: "empty", "fragment" (#id), "relative" (a path),
+    "network" (//host…), "invalid", or its scheme in lower case ("https", "mailto"…).
+
+    The address is judged as written and as decoded (entities, then percent-escapes, until
+    nothing changes), because either form may be what some reader acts on; an active
+    scheme in either form wins, so "%6Aavascript:" is javascript."""
+    kinds = [url_kind(url), url_kind(decoded_url(url))]
+    return next((k for k in kinds if k in ACTIVE_SCHEMES), kinds[0])
+
+
+def decoded_url(url: str) -> str:
+    for _ in range(4):  # each round undoes one layer of escaping; real links have one
+        plain = unquote(html.unescape(url), errors="replace")
+        if plain == url:
+            break
+        url = plain
+    return url
+
+
+def url_kind(url: str) -> str:
+    url = URL_INVISIBLE.sub("", url).strip(URL_EDGES)
+    if not url:
+        return "empty"
+    if url.startswith("#"):
+        return "fragment"
+    if url[:2].replace("\\", "/") == "//":  # browsers read \\ as // in web addresses
+        return "network"
+    try:
+        scheme = urlsplit(url).scheme
+    except ValueError:  # e.g. an unclosed "[" in the host
+        return "invalid"
+    return scheme.lower() if scheme else "relative"
+
+
+def printable(text: str, limit: int = 60) -> str:
+    """``text`` for one line of a message: invisible characters written as escapes (\\x1b),
+    long text cut short."""
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def parse_body(text: str, first_line: int) -> tuple[tuple[Node, ...], dict]:

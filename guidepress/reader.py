@@ -9,19 +9,42 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from . import frontmatter
-from .assets import load_asset
+from .assets import IMAGE_SUFFIXES, load_asset, name_hint
 from .errors import Diagnostic, PublishError
-from .markdown import parse_body
+from .markdown import ACTIVE_SCHEMES, classify_url, parse_body, printable
 from .model import Asset, Footnote, Guide, Node, Section
 
 UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")
-# Markdown that markdown-it refuses to turn into an image or link (file:, javascript:…
-# addresses) would otherwise reach the reader as plain text.
-REFUSED_TARGET = re.compile(r"!?\[[^\]]*\]\(\s*<?((?:javascript|vbscript|file|data):[^)\s>]*)",
-                            re.I)
+# An image or link markdown-it could not read (a space in the address, say) is left as
+# text, and would be published as "![x](my photo.png)". Bounded, so that a line of a
+# million "[" is searched in linear time.
+UNREAD_TARGET = re.compile(r"(!?)\[[^\]]{0,500}\]\(\s*<?([^()<>]{0,2000}?)>?\s*\)")
+
+# -- characters ---------------------------------------------------------------------------
+# Never text: C0 controls but tab and newline (XML 1.0 cannot hold them; EPUBCheck stops at
+# the first), DEL and C1 controls (invisible; often a file saved in another encoding), lone
+# surrogates and the non-characters U+FDD0–U+FDEF and U+xFFFE/U+xFFFF (XML has no
+# U+FFFE/U+FFFF). U+000B and U+000C are apart: see WORD_BREAKS.
+NONCHARACTERS = "\ufdd0-\ufdef" + "".join(
+    f"{chr(plane + 0xFFFE)}{chr(plane + 0xFFFF)}" for plane in range(0, 0x110000, 0x10000))
+INVISIBLE = re.compile(f"[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff{NONCHARACTERS}]")
+# Word processors write U+000B for Shift+Enter and U+000C for a page break. Either becomes a
+# space: a line break would end a heading or a table row and shift every later line
+# number, and the books make their own pages. The author is told where it happened.
+WORD_BREAKS = {"\x0b": "a line break (U+000B)", "\x0c": "a page break (U+000C)"}
+# In the parsed text, where numeric character references have been decoded: all of the
+# above, and U+FFFD, which markdown-it puts in place of a reference it will not decode.
+DECODED_BAD = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff"
+                         f"{NONCHARACTERS}\ufffd]")
+CHAR_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,6})|([0-9]{1,7}));")
+CODE_SPAN = re.compile(r"(`+).+?\1")
+RETYPE = ("delete it and retype the text around it; invisible characters often come along "
+          "when text is copied and pasted")
 
 
 def slug_for(path: Path) -> str:
@@ -65,13 +88,21 @@ def read_guide(path: Path | str) -> tuple[Guide, list[Diagnostic]]:
     slug = slug_for(path)
     yaml_text, body_line = frontmatter.split(text, path)
     meta, warnings = frontmatter.read_meta(yaml_text, path, slug)
-    body = "\n".join(text.split("\n")[body_line - 1 :])
+    lines = text.split("\n")
+    body, found = clean_characters("\n".join(lines[body_line - 1 :]), body_line, path)
+    warnings.extend(found)
+    lines[body_line - 1 :] = body.split("\n")  # the same length: one character for one
     blocks, raw_notes = parse_body(body, body_line)
+    check_decoded_characters(
+        [*blocks, *(b for _, note_blocks, _ in raw_notes.values() for b in note_blocks)],
+        lines, path)
     blocks = assign_heading_ids(blocks, path)
     footnotes = {
         label: Footnote(label, number, note_blocks, line)
         for label, (number, note_blocks, line) in raw_notes.items()
     }
+    assets = collect_assets(blocks, footnotes, path, warnings)
+    blocks, footnotes = with_asset_sources(blocks, footnotes, assets)
     guide = Guide(
         source=path.resolve(),
         slug=slug,
@@ -79,12 +110,85 @@ def read_guide(path: Path | str) -> tuple[Guide, list[Diagnostic]]:
         blocks=blocks,
         sections=build_sections(blocks),
         footnotes=footnotes,
-        assets=collect_assets(blocks, footnotes, path, warnings),
+        assets={asset.src: asset for asset in assets.values()},
         body_line=body_line,
-        source_lines=tuple(text.split("\n")),
+        source_lines=tuple(lines),
     )
-    check_structure(guide)
+    check_structure(guide, warnings)
     return guide, warnings
+
+
+def clean_characters(body: str, first_line: int, path: Path) -> tuple[str, list[Diagnostic]]:
+    """Refuse characters that are never text; turn word-processor breaks into spaces."""
+    if found := INVISIBLE.search(body):
+        line, column = position(body, found.start(), first_line)
+        raise PublishError(path, line,
+                           f"the text contains {char_name(ord(found.group()))} in column {column}",
+                           RETYPE)
+    if "\x0b" not in body and "\x0c" not in body:
+        return body, []
+    warnings = []
+    for line, text in enumerate(body.split("\n"), start=first_line):
+        for char, what in WORD_BREAKS.items():
+            if (index := text.find(char)) >= 0:
+                warnings.append(Diagnostic(
+                    path, line, f"{what} in column {index + 1} was replaced by a space",
+                    "for a new paragraph leave a blank line; otherwise delete the invisible "
+                    "character and type a space", "warning"))
+    return body.replace("\x0b", " ").replace("\x0c", " "), warnings
+
+
+def position(text: str, index: int, first_line: int) -> tuple[int, int]:
+    """The file line and 1-based column of ``text[index]``."""
+    start = text.rfind("\n", 0, index) + 1
+    return first_line + text.count("\n", 0, index), index - start + 1
+
+
+def char_name(code: int) -> str:
+    label = f"U+{code:04X}"
+    if 0xD800 <= code <= 0xDFFF:
+        return f"a broken character ({label}, half of a symbol or emoji)"
+    if code > 0x10FFFF:
+        return f"a number beyond the last character ({code})"
+    if 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE:
+        return f"a non-character ({label}), which is never text"
+    return f"an invisible control character ({label})"
+
+
+def check_decoded_characters(blocks: Iterable[Node], lines: list[str], path: Path) -> None:
+    """The raw file is clean by now, but a character reference such as &#x1b; or &#12; is
+    decoded by the parser (or, if markdown-it will not decode it, silently made U+FFFD), so
+    the parsed text and attributes are checked too, and the reference is named."""
+    for node in (n for b in blocks for n in b.walk()):
+        for value in (node.text, *node.attrs.values()):
+            if not (found := DECODED_BAD.search(value)):
+                continue
+            where = bad_reference(lines, node.line)
+            if where is None and found.group() == "\ufffd":
+                continue  # typed as it is: the replacement character is valid text
+            if where is None:
+                raise PublishError(path, node.line,
+                                   f"the text contains {char_name(ord(found.group()))}", RETYPE)
+            line, column, reference, code = where
+            raise PublishError(path, line, f"'{reference}' in column {column} stands for "
+                               f"{char_name(code)}",
+                               "delete it: it is not a character an ebook or PDF can show")
+
+
+def bad_reference(lines: list[str], first: int) -> tuple[int, int, str, int] | None:
+    """(line, column, text, code) of the first numeric character reference to a character
+    that is never text, from line ``first`` to the end of its paragraph."""
+    for number in range(max(first, 1), len(lines) + 1):
+        text = lines[number - 1]
+        # A reference in a code span is shown as written, never decoded.
+        text = CODE_SPAN.sub(lambda m: " " * len(m[0]), text)
+        for match in CHAR_REFERENCE.finditer(text):
+            code = int(match[1], 16) if match[1] else int(match[2])
+            if code > 0x10FFFF or (code != 0xFFFD and DECODED_BAD.match(chr(code))):
+                return number, match.start() + 1, match[0], code
+        if not text.strip() and number > first:
+            return None
+    return None
 
 
 def slugify_heading(text: str) -> str:
@@ -94,25 +198,68 @@ def slugify_heading(text: str) -> str:
     return "-".join(words) or "section"
 
 
+# Ids the program writes itself into the pages that hold the guide's text (render.py,
+# pagination.py, styles/templates/): a heading with one of them would take its links, and
+# an ebook page with an id twice is invalid.
+GENERATED_IDS = {
+    "toc": "the table of contents", "toc-title": "the contents heading",
+    "page-list": "the list of printed pages", "landmarks": "the ebook's landmarks",
+    "notes-title": "the notes heading", "main": "the page's main text",
+    "contact-us": "the contact page", "book-title": "the title page",
+    "licence-title": "the font licence page",
+}
+GENERATED_PATTERNS = (
+    (re.compile(r"fn-(\d+)"), "footnote {}"),
+    (re.compile(r"fnref-(\d+)(?:-\d+)?"), "a reference to footnote {}"),
+    (re.compile(r"page-(\d+|[ivxlcdm]+)"), "the marker where printed page {} begins"),
+)
+# The nodes whose id the writers print (a figure has its image's id).
+ID_NODES = {"heading": "heading id", "div": "block id", "figure": "image id"}
+
+
+def generated_id_use(name: str) -> str | None:
+    """What the program uses id ``name`` for, or None if it does not use it."""
+    if name in GENERATED_IDS:
+        return GENERATED_IDS[name]
+    for pattern, use in GENERATED_PATTERNS:
+        if match := pattern.fullmatch(name):
+            return use.format(match[1])
+    return None
+
+
+def explicit_ids(blocks: tuple[Node, ...], path: Path) -> dict[str, int]:
+    """The ids written in the manuscript → their lines; each unique and not the program's."""
+    explicit: dict[str, int] = {}
+    for inner in (n for b in blocks for n in b.walk()):
+        if inner.type not in ID_NODES or not inner.id:
+            continue
+        what = ID_NODES[inner.type]
+        if use := generated_id_use(inner.id):
+            text = slugify_heading(inner.plain_text()) if inner.type == "heading" else ""
+            other = text if text and text not in explicit and not generated_id_use(text) \
+                else f"{inner.id}-{'section' if inner.type == 'heading' else inner.type}"
+            raise PublishError(path, inner.line, f"{what} '#{inner.id}' is reserved for {use}",
+                               f"choose another id, e.g. {{#{other}}}")
+        if inner.id in explicit:
+            raise PublishError(
+                path, inner.line, f"{what} '#{inner.id}' is used twice",
+                f"it is already used on line {explicit[inner.id]}; ids must be unique",
+            )
+        explicit[inner.id] = inner.line
+    return explicit
+
+
 def assign_heading_ids(blocks: tuple[Node, ...], path: Path) -> tuple[Node, ...]:
     """Give every heading an id: the one written in the manuscript, or one from its text."""
-    explicit: dict[str, int] = {}
-    for node in blocks:
-        for inner in node.walk():
-            if inner.type == "heading" and inner.id:
-                if inner.id in explicit:
-                    raise PublishError(
-                        path, inner.line, f"heading id '#{inner.id}' is used twice",
-                        f"it is already used on line {explicit[inner.id]}; ids must be unique",
-                    )
-                explicit[inner.id] = inner.line
-    used = set(explicit)
+    used = set(explicit_ids(blocks, path))
 
     def fix(node: Node) -> Node:
         children = tuple(fix(c) for c in node.children)
         attrs = node.attrs
         if node.type == "heading" and not node.id:
             base = slugify_heading(node.plain_text())
+            if generated_id_use(base):  # "# Contact us", "# Page 3": step aside, quietly
+                base = f"{base}-section"
             new_id, n = base, 1
             while new_id in used:
                 new_id, n = f"{base}-{n}", n + 1
@@ -140,6 +287,7 @@ def collect_assets(blocks, footnotes, path: Path, warnings: list[Diagnostic]
                    ) -> dict[str, Asset]:
     """Every image the guide uses, keyed by its src as written, checked and made safe."""
     assets: dict[str, Asset] = {}
+    by_name: dict[str, Asset] = {}  # case-folded file name → the first asset with it
     nodes = [n for b in blocks for n in b.walk()]
     nodes += [n for f in footnotes.values() for b in f.blocks for n in b.walk()]
     for node in nodes:
@@ -147,7 +295,29 @@ def collect_assets(blocks, footnotes, path: Path, warnings: list[Diagnostic]
         if node.type == "image" and src not in assets:
             assets[src], found = load_asset(src, node.line, path)
             warnings.extend(found)
+            first = by_name.setdefault(assets[src].src.casefold(), assets[src])
+            if first.src != assets[src].src:  # one file in an ebook; two on this computer
+                raise PublishError(
+                    path, node.line, f"image '{assets[src].src}' and '{first.src}' (line "
+                    f"{first.line}) differ only in capital letters",
+                    "rename one of the files: ebooks and many computers see one file")
     return assets
+
+
+def with_asset_sources(blocks: tuple[Node, ...], footnotes: dict[str, Footnote],
+                       assets: dict[str, Asset]) -> tuple[tuple[Node, ...], dict[str, Footnote]]:
+    """Every image node names its file the way the writers store it ("images//a.svg" and
+    "./images/a.svg" become "images/a.svg"), so each writer's href finds its file."""
+    def fix(node: Node) -> Node:
+        attrs = node.attrs
+        if "src" in attrs and attrs["src"] in assets:
+            attrs = {**attrs, "src": assets[attrs["src"]].src}
+        return Node(node.type, tuple(fix(c) for c in node.children), attrs, node.text,
+                    node.line)
+
+    notes = {label: Footnote(n.label, n.number, tuple(fix(b) for b in n.blocks), n.line)
+             for label, n in footnotes.items()}
+    return tuple(fix(b) for b in blocks), notes
 
 
 def suggest(word: str, choices: list[str]) -> str:
@@ -155,7 +325,7 @@ def suggest(word: str, choices: list[str]) -> str:
     return f"did you mean '{close[0]}'?" if close else "known ids: " + ", ".join(choices[:12])
 
 
-def check_structure(guide: Guide) -> None:
+def check_structure(guide: Guide, warnings: list[Diagnostic]) -> None:
     path = guide.source
     first = guide.blocks[0] if guide.blocks else None
     if first is None:
@@ -166,15 +336,10 @@ def check_structure(guide: Guide) -> None:
                            "add a line like '# Chapter title' before this text")
     ids = [n.id for n in guide.walk() if n.id]
     for node in guide.walk():
-        if node.type == "link" and node.attrs.get("href", "").startswith("#"):
-            target = node.attrs["href"][1:]
-            if target not in ids:
-                raise PublishError(path, node.line, f"link to '#{target}', which does not exist",
-                                   suggest(target, ids))
-        if node.type == "text" and (m := REFUSED_TARGET.search(node.text)):
-            raise PublishError(path, node.line, f"'{m.group(1)[:60]}' is not allowed here",
-                               "images must be files beside the manuscript; links must "
-                               "start with https:// or #")
+        if node.type == "link":
+            warnings.extend(check_link(node, ids, path))
+        if node.type == "text" and (m := UNREAD_TARGET.search(node.text)):
+            raise PublishError(path, node.line, *unread_target(m[0], m[1] == "!", m[2]))
         if node.type == "text" and (m := UNDEFINED_NOTE.search(node.text)):
             raise PublishError(path, node.line, f"footnote '[^{m.group(1)}]' is never defined",
                                f"add a line '[^{m.group(1)}]: The note text.' at the end")
@@ -186,6 +351,80 @@ def check_structure(guide: Guide) -> None:
             raise PublishError(path, node.line, "headings cannot be inside a ::: block or list",
                                "move the heading out of the block")
     check_handouts(guide)
+
+
+LINK_RULE = "links must start with https://, mailto:, tel: or # and a heading's id"
+
+
+def check_link(node: Node, ids: list[str], path: Path) -> list[Diagnostic]:
+    """Refuse a link no reader can follow safely; warn of one that works but should not."""
+    href = node.attrs.get("href", "")
+    kind, shown = classify_url(href), printable(href)
+    if kind == "fragment":
+        if href[1:] not in ids:
+            raise PublishError(path, node.line, f"link to '#{href[1:]}', which does not exist",
+                               suggest(href[1:], ids))
+        return []
+    if (problem := link_problem(kind, href, shown)) is not None:
+        raise PublishError(path, node.line, *problem)
+    if kind == "http":  # it works, and many clinics' partners still have no https
+        return [Diagnostic(path, node.line, f"link to '{shown}' is not secure (http:)",
+                           "use https:// if the site has it; some ebook readers refuse http",
+                           "warning")]
+    return []
+
+
+def link_problem(kind: str, href: str, shown: str) -> tuple[str, str] | None:
+    """(message, hint) for a link that may not be published, None for a good one."""
+    if kind in ("https", "http"):
+        if "@" in urlsplit(href).netloc:
+            return (f"link to '{shown}' has a name before '@' in the address",
+                    "write the address without it; such links are used to disguise a site")
+        return None if web_host(href) else (f"link to '{shown}' is not a complete web "
+                                            "address", "write it as https://site/page")
+    if kind in ("mailto", "tel"):
+        return None if href.split(":", 1)[1].strip() else (
+            f"link to '{shown}' has no {'address' if kind == 'mailto' else 'number'}",
+            f"write it as {kind}:" + ("name@example.org" if kind == "mailto" else "+15551234"))
+    if kind == "empty":
+        return "the link has no address", "write it between the brackets: [text](https://…)"
+    if kind in ACTIVE_SCHEMES:
+        return (f"link to '{shown}' is not allowed here",
+                f"{kind}: addresses can run code or open files on a reader's device; "
+                f"{LINK_RULE}")
+    if kind == "network":
+        return (f"link to '{shown}' does not say https:",
+                f"write the whole address, e.g. https:{href}")
+    if kind == "relative":
+        if href.lower().endswith(IMAGE_SUFFIXES):
+            return (f"link to '{shown}' points to a file, not a web page or a heading",
+                    f"to show the image write ![what it shows]({href}); {LINK_RULE}")
+        return (f"link to '{shown}' points to a file, not a web page or a heading",
+                f"files beside the manuscript are not published; {LINK_RULE}")
+    if kind == "invalid":
+        return f"link to '{shown}' is not a valid address", LINK_RULE
+    return f"link to '{shown}' is not a kind of link a guide may use", LINK_RULE
+
+
+def unread_target(written: str, image: bool, target: str) -> tuple[str, str]:
+    """(message, hint) for Markdown that looks like an image or link but is not one."""
+    spaced = len(target.split()) > 1
+    if image and spaced:
+        return f"image '{printable(target)}' has a space in its file name", name_hint(target)
+    if spaced:
+        return (f"link to '{printable(target)}' has a space in its address",
+                "write each space in a web address as %20")
+    what = "an image" if image else "a link"
+    example = "![what it shows](images/name.png)" if image else "[text](https://…)"
+    return f"'{printable(written)}' looks like {what} but could not be read", \
+        f"write it as {example}"
+
+
+def web_host(href: str) -> str:
+    try:
+        return urlsplit(href).hostname or ""
+    except ValueError:
+        return ""
 
 
 def check_handouts(guide: Guide) -> None:
