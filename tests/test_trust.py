@@ -549,3 +549,26 @@ def test_a_linked_manuscript_cannot_make_the_pdf_draw_an_unchecked_image(tmp_pat
     assert drawn and b"#0000ff" in drawn[0]  # the ebook shows the checked image
     red, blue = coloured_pixels(out / "ankle-sprain" / "ankle-sprain.pdf", tmp_path)
     assert blue > 100 and red == 0, (red, blue)  # and so does the print book
+
+
+def test_a_full_disk_is_a_one_line_error_and_the_folder_is_untouched(guide_copy, tmp_path,
+                                                                      monkeypatch):
+    import errno
+
+    from guidepress import build as build_module
+
+    out = tmp_path / "out"
+    build([guide_copy], out, only=["handouts"])
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    edit(guide_copy, "Stand on the hurt foot", "Stand on the sore foot")
+
+    def full(path, data):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(build_module, "stage", full)
+    result = CliRunner().invoke(publish.cli, ["build", str(guide_copy), "--out", str(out),
+                                              "--only", "handouts", "--jobs", "1"])
+    assert result.exit_code == 1, result.output
+    assert "No space left on device" in result.stderr
+    assert "internal error" not in result.output and "Traceback" not in result.output
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
