@@ -16,6 +16,11 @@ import pytest
 from .conftest import ROOT, TEST_GUIDE
 
 
+def clean_env() -> dict[str, str]:
+    """The environment without what would let the checkout leak into the fresh venv."""
+    return {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("wheel")
@@ -34,15 +39,18 @@ def installed(wheel, tmp_path_factory) -> Path:
     folder's own .pth files, so the checkout's editable install stays out of sight)."""
     venv = tmp_path_factory.mktemp("venv") / "env"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True,
-                   timeout=120)
+                   timeout=120, env=clean_env())
     python = venv / "bin" / "python"
     site = Path(subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()"
                                 "['purelib'])"], capture_output=True, text=True,
                                check=True).stdout.strip())
     (site / "test-libraries.pth").write_text(sysconfig.get_paths()["purelib"] + "\n",
                                              encoding="utf-8")
+    # --ignore-installed: through the .pth line pip also sees the checkout's editable
+    # install of the same version, and must not take it for this one.
     subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install",
-                    "--quiet", "--no-deps", str(wheel)], check=True, timeout=300)
+                    "--quiet", "--no-deps", "--ignore-installed", str(wheel)], check=True,
+                   timeout=300, env=clean_env())
     return venv
 
 
@@ -67,7 +75,7 @@ def test_every_package_folder_is_listed_for_the_wheel():
 def test_an_installed_publish_builds_a_project_from_its_own_folder(installed, tmp_path):
     project = tmp_path / "clinic"
     shutil.copytree(TEST_GUIDE.parent, project / "manuscript")  # no styles/: the shipped ones
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env = clean_env()
     env["PATH"] = f"{installed / 'bin'}{os.pathsep}{env.get('PATH', '')}"
     where = subprocess.run([installed / "bin" / "python", "-c",
                             "import guidepress, publish; print(guidepress.__file__); "
