@@ -253,7 +253,8 @@ def watch_and_rebuild(sources: list[Path], out: Path, styles: Path, run) -> None
 @click.option("--today", type=Day(),
               help="Judge review dates as of this day, YYYY-MM-DD (default: today).")
 @click.option("--render", is_flag=True,
-              help="Also lay out every handout to check it fits one page (slower).")
+              help="Also lay out the book and every handout: each handout fits one page, "
+                   "nothing runs past an edge (slower).")
 @click.option("--styles", type=click.Path(file_okay=False, exists=True, path_type=Path),
               help="Folder with brand.yaml and jargon.yaml (default: the project's styles/).")
 @project_option

@@ -6,10 +6,12 @@ import calendar
 import datetime as dt
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
 
 from .. import contrast as wcag
 from ..errors import Diagnostic, PublishError
-from ..model import Guide, Node
+from ..model import Guide, HandoutSpec, Node
 from . import CheckContext, Rule
 from .text import Sentence, scores, sentences
 
@@ -187,17 +189,315 @@ def heading_id(guide: Guide, context: CheckContext) -> Iterator[Diagnostic]:
 
 
 def handout_fit(guide: Guide, context: CheckContext) -> Iterator[Diagnostic]:
+    for _spec, layout in handout_layouts(guide, context):
+        if isinstance(layout, PublishError):
+            yield Diagnostic(guide.source, layout.diagnostic.line, layout.diagnostic.message,
+                             layout.diagnostic.hint, "error", col=1)
+
+
+# -- the laid-out pages (--render) ---------------------------------------------------------
+
+# The handouts laid out for the last guide checked: handout-fit and overflow both read
+# them, and each layout costs a fit search (up to a second a handout).
+_handout_cache: dict[str, Any] = {}
+
+PX_TO_PT = 0.75  # WeasyPrint lays out in CSS pixels, 96 to the inch
+TOLERANCE_PT = 0.75  # rounding in the layout; less than a hairline
+LONGEST_WORD = 20  # letters; a longer run (a URL, a compound name) may break in a cell
+HYPHEN = "\u2010"  # what WeasyPrint prints where it breaks at a soft hyphen
+
+
+def build_context(guide: Guide, context: CheckContext):
     from ..build import build_timestamp
     from ..writers import BuildContext
+
+    return BuildContext(context.brand, "check", build_timestamp(guide))
+
+
+def handout_layouts(guide: Guide, context: CheckContext) -> list[tuple[HandoutSpec, Any]]:
+    """Each handout as the writer lays it out (a WeasyPrint document), or the error that
+    keeps it off one page."""
     from ..writers.handout import FIT, fit_to_page
 
-    build = BuildContext(context.brand, "check", build_timestamp(guide))
+    if _handout_cache.get("guide") is guide and _handout_cache.get("brand") is context.brand:
+        return _handout_cache["layouts"]
+    build = build_context(guide, context)
+    layouts: list[tuple[HandoutSpec, Any]] = []
     for spec in guide.meta.handouts:
         try:
-            fit_to_page(guide, spec, build, FIT)
+            layouts.append((spec, fit_to_page(guide, spec, build, FIT)))
         except PublishError as error:
-            yield Diagnostic(guide.source, error.diagnostic.line, error.diagnostic.message,
-                             error.diagnostic.hint, "error", col=1)
+            layouts.append((spec, error))
+    _handout_cache.update(guide=guide, brand=context.brand, layouts=layouts)
+    return layouts
+
+
+@dataclass
+class Overrun:
+    """The part of one block that prints outside the column or page it belongs to."""
+
+    line: int
+    kind: str  # "text", "code", "table", "image"
+    edge: str  # "page" or "column"
+    side: str  # "right" or "left"
+    points: float  # how far past the edge, the worst of the block's pieces
+    page: int  # 1-based physical page
+    table: Node | None = None
+
+
+@dataclass
+class Blocks:
+    """Finds the manuscript line of a laid-out box: the renderer marks every leaf block
+    with data-b="<n>" (pagination.py); code blocks, which it does not mark, are matched
+    by their text."""
+
+    guide: Guide
+    leaves: dict[str, tuple[Node, Node | None]]  # key → (leaf, the table it is in)
+    code: list[Node]  # code blocks not yet matched to a <pre>, in manuscript order
+    pres: dict[int, tuple[Node, list[int]]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, guide: Guide) -> Blocks:
+        from ..pagination import leaf_keys
+
+        keys = leaf_keys(guide)
+        leaves: dict[str, tuple[Node, Node | None]] = {}
+        code: list[Node] = []
+
+        def visit(node: Node, table: Node | None) -> None:
+            if id(node) in keys:
+                leaves[keys[id(node)]] = (node, table)
+                if node.type == "code_block":
+                    code.append(node)
+                return
+            for child in node.children:
+                visit(child, node if node.type == "table" else table)
+
+        for block in guide.blocks:
+            visit(block, None)
+        return cls(guide, leaves, code)
+
+    def code_line(self, pre, text: str) -> int | None:
+        """The source line of a piece of text printed in the <pre> element ``pre``."""
+        if id(pre) not in self.pres:
+            printed = "".join(pre.itertext())
+            node = next((n for n in self.code if n.text.rstrip("\n") == printed), None)
+            if node is None:
+                return None
+            self.code.remove(node)
+            self.pres[id(pre)] = (node, [0])
+        node, cursor = self.pres[id(pre)]
+        found = node.text.find(text.strip(), cursor[0]) if text.strip() else -1
+        if found < 0:
+            return node.line
+        cursor[0] = found
+        opening = self.guide.source_lines[node.line - 1].lstrip()[:3]
+        fenced = 1 if opening in ("```", "~~~") else 0
+        return node.line + fenced + node.text.count("\n", 0, found)
+
+
+def overruns(document, blocks: Blocks, fallback: int) -> list[Overrun]:
+    """Every glyph run or picture that prints outside the content box of its column (in
+    a multi-column layout) or of its page, one per block and edge; ``fallback`` is the
+    line to name for what no block of the manuscript made (the page furniture)."""
+    from weasyprint.formatting_structure.boxes import MarginBox, ReplacedBox, TextBox
+
+    found: dict[tuple, Overrun] = {}
+
+    def note(box, frame, where: dict, page: int) -> None:
+        if isinstance(box, TextBox):
+            if not box.text.strip():
+                return
+            left, right = box.position_x, box.position_x + box.width
+            if hanging := len(box.text) - len(box.text.rstrip()):
+                # Spaces kept at the end of a code line hang past the edge, unprinted.
+                # Code is monospaced, so their share of the width is their share of the
+                # characters.
+                right -= box.width * hanging / len(box.text)
+        else:
+            left, right = box.border_box_x(), box.border_box_x() + box.border_width()
+        start = frame.content_box_x()
+        for side, past in (("right", right - (start + frame.width)), ("left", start - left)):
+            points = past * PX_TO_PT
+            if points <= TOLERANCE_PT:
+                continue
+            line = where["line"] or fallback
+            kind = "image" if isinstance(box, ReplacedBox) else where["kind"]
+            edge = "column" if frame.is_column else "page"
+            key = (line, kind, edge, side)
+            if key not in found or found[key].points < points:
+                found[key] = Overrun(line, kind, edge, side, points, page, where["table"])
+
+    def walk(box, frame, where: dict, page: int) -> None:
+        if getattr(box, "is_column", False):
+            frame = box
+        element = getattr(box, "element", None)
+        tag = getattr(box, "element_tag", "") or ""
+        if element is not None and tag == "pre":
+            where = {**where, "kind": "code", "pre": element}
+        elif element is not None and tag == "code" and where["kind"] == "text":
+            where = {**where, "kind": "code"}
+        elif element is not None and (key := element.get("data-b")) is not None:
+            node, table = blocks.leaves.get(key, (None, None))
+            if table is not None:  # one finding for the table, at its first line
+                where = {**where, "line": table.line, "kind": "table", "table": table}
+            elif node is not None:
+                where = {**where, "line": node.line}
+        if isinstance(box, TextBox) and where.get("pre") is not None:
+            where = {**where, "line": blocks.code_line(where["pre"], box.text) or where["line"]}
+        if isinstance(box, (TextBox, ReplacedBox)):
+            note(box, frame, where, page)
+            return
+        for child in getattr(box, "children", ()):
+            walk(child, frame, where, page)
+
+    for number, page in enumerate(document.pages, 1):
+        page_box = page._page_box
+        start = {"line": None, "kind": "text", "table": None, "pre": None}
+        for child in page_box.children:
+            if not isinstance(child, MarginBox):  # running heads and folios sit outside
+                walk(child, page_box, start, number)
+    return sorted(found.values(), key=lambda o: (o.line, o.page))
+
+
+def split_words(cell) -> list[str]:
+    """Ordinary words (letters only, up to LONGEST_WORD) that a table cell breaks across
+    lines: its column is narrower than they are."""
+    from weasyprint.formatting_structure.boxes import LineBox, TextBox
+
+    def texts(box) -> Iterator[str]:
+        if "::" in (getattr(box, "element_tag", "") or ""):
+            return  # generated content: not in the cell's source text
+        if isinstance(box, TextBox):
+            yield box.text
+        for child in getattr(box, "children", ()):
+            yield from texts(child)
+
+    def lines(box) -> Iterator[str]:
+        if isinstance(box, LineBox):
+            yield "".join(texts(box))
+            return
+        for child in getattr(box, "children", ()):
+            yield from lines(child)
+
+    def count(piece: str) -> int:
+        return sum(1 for char in piece if not char.isspace())
+
+    source = "".join(cell.element.itertext()) if cell.element is not None else ""
+    letters: list[str] = []
+    starts: set[int] = set()  # where a line may break: an index into letters
+    for char in source:
+        if char.isspace() or char == "\xad":  # a soft hyphen is a place to break, too
+            starts.add(len(letters))
+            continue
+        letters.append(char)
+    printed = [line.replace("\xad", "") for line in lines(cell)]
+    if sum(map(count, printed)) != len(letters):
+        # A break at a soft hyphen prints a hyphen that the source does not have.
+        printed = [p.rstrip().removesuffix(HYPHEN) for p in printed]
+    if sum(map(count, printed)) != len(letters):
+        return []  # the printed text is not the cell's text (a footnote moved out)
+    broken, seen = [], 0
+    for piece in printed[:-1]:
+        seen += count(piece)
+        if seen in starts or not 0 < seen < len(letters):
+            continue
+        first = max((s for s in starts if s <= seen), default=0)
+        last = min((s for s in starts if s > seen), default=len(letters))
+        word = "".join(letters[first:last])
+        if word.isalpha() and len(word) <= LONGEST_WORD:
+            broken.append(word)
+    return broken
+
+
+def squeezed_tables(document, blocks: Blocks) -> list[tuple[Node, int, list[str], float]]:
+    """Tables that fit their column only by splitting ordinary words: (table, page,
+    the words split, the narrowest column's width in points)."""
+    from weasyprint.formatting_structure.boxes import TableCellBox
+
+    found: dict[int, tuple[Node, int, list[str], float]] = {}
+
+    def walk(box, page: int) -> None:
+        if isinstance(box, TableCellBox):
+            element = box.element
+            key = element.get("data-b") if element is not None else None
+            _node, table = blocks.leaves.get(key, (None, None)) if key else (None, None)
+            words = split_words(box) if table is not None else []
+            if words:
+                width = box.width * PX_TO_PT
+                _, first, split, narrowest = found.get(id(table), (table, page, [], width))
+                found[id(table)] = (table, first, split + words, min(narrowest, width))
+            return
+        for child in getattr(box, "children", ()):
+            walk(child, page)
+
+    for number, page in enumerate(document.pages, 1):
+        walk(page._page_box, number)
+    return list(found.values())
+
+
+def columns_of(table: Node) -> int:
+    rows = [n for n in table.walk() if n.type == "tr"]
+    return max((len(r.children) for r in rows), default=0)
+
+
+OVERRUN_HINTS = {
+    "text": "a word or web address too long for the line; shorten it or put a space in it "
+            "(the stylesheet can break such words: overflow-wrap in css/print.css and "
+            "css/handout.css)",
+    "code": "code (in `backticks`, a fenced block, or a line indented with a tab or four "
+            "spaces) that does not wrap; break the line, or remove the indent if it is not "
+            "meant as code",
+    "table": "the table is wider than the space for it; give it fewer columns, or turn it "
+             "into a list",
+    "image": "the picture is wider than the space for it; use a smaller one (the "
+             "stylesheet can shrink pictures to fit: max-width: 100%)",
+}
+
+
+def overrun_finding(guide: Guide, over: Overrun, where: str) -> Diagnostic:
+    what = {"text": "text", "code": "code", "image": "an image"}.get(over.kind, "")
+    if over.kind == "table" and over.table is not None:
+        what = f"a table with {columns_of(over.table)} columns"
+    elif over.kind == "table":
+        what = "a table"
+    message = (f"{what} runs past the {over.side} edge of the {over.edge} by "
+               f"{over.points:.0f} pt in {where}, page {over.page}")
+    return finding(guide, over.line, message, OVERRUN_HINTS[over.kind], "error")
+
+
+def squeezed_finding(guide: Guide, table: Node, page: int, words: list[str], width: float,
+                     where: str, handout: bool) -> Diagnostic:
+    quoted = ", ".join(f"“{w}”" for w in list(dict.fromkeys(words))[:4])
+    message = (f"a table with {columns_of(table)} columns is too wide for the "
+               f"{'column' if handout else 'page'} in {where}, page {page}: its narrowest "
+               f"column is {width:.0f} pt, and words such as {quoted} break in two")
+    hint = ("a handout column holds a table of three or four short columns; split the "
+            "table, turn it into a list, or keep it in the book only (::: {.book-only})"
+            if handout else "split the table, or turn it into a list")
+    return finding(guide, table.line, message, hint, "error" if handout else "warning")
+
+
+def overflow(guide: Guide, context: CheckContext) -> Iterator[Diagnostic]:
+    """Ink outside the text block of the print book and the handouts, read from the
+    real layouts; and tables that fit a handout column only by splitting words (which
+    the handout writer's fixed table layout would otherwise print)."""
+    from ..printbook import layout_book
+
+    title_line = guide.meta.lines.get(("title",), 1)
+    book = layout_book(guide, build_context(guide, context)).document
+    for over in overruns(book, Blocks.of(guide), title_line):
+        yield overrun_finding(guide, over, "the book")
+    for table, page, words, width in squeezed_tables(book, Blocks.of(guide)):
+        yield squeezed_finding(guide, table, page, words, width, "the book", handout=False)
+    for spec, layout in handout_layouts(guide, context):
+        if isinstance(layout, PublishError):
+            continue  # handout-fit reports it
+        where = f"handout '{spec.id}'"
+        for over in overruns(layout, Blocks.of(guide), spec.line):
+            yield overrun_finding(guide, over, where)
+        for table, page, words, width in squeezed_tables(layout, Blocks.of(guide)):
+            yield squeezed_finding(guide, table, page, words, width, where, handout=True)
 
 
 # -- freshness ----------------------------------------------------------------------------
@@ -240,6 +540,10 @@ RULES: dict[str, Rule] = {
     "heading-id": Rule(heading_id, "warning", "headings without an explicit {#id}"),
     "handout-fit": Rule(handout_fit, "error",
                         "handouts that do not fit one page at the 12 pt floor", render=True),
+    "overflow": Rule(overflow, "error",
+                     "text, code, tables or images printed past the edge of the page or "
+                     "column in the book and handouts, and tables that fit a handout column "
+                     "only by splitting words", render=True),
     "review-date": Rule(review, "error",
                         "medical review date missing (review-date) or overdue (review-overdue)"),
 }

@@ -15,6 +15,7 @@ from markupsafe import Markup
 from .. import templates, weasy
 from ..errors import PublishError
 from ..model import Guide, HandoutSpec
+from ..pagination import leaf_keys
 from ..render import HtmlRenderer, RenderOptions
 from ..thumbs import first_page
 from . import BuildContext, OutputFile
@@ -169,9 +170,13 @@ def section_html(guide: Guide, spec: HandoutSpec) -> tuple[Markup, list]:
     """The listed sections, each heading shifted so the handout's outline starts at h2."""
     links = {n.id for s in spec.sections for b in guide.section_blocks(guide.section(s))
              for n in b.walk() if n.id}
+    # Blocks carry data-b="<n>" as in the print book (pagination.py), so `publish check
+    # --render` can name the manuscript line of what it finds on the laid-out page; the
+    # attribute changes neither the layout nor the PDF.
     renderer = HtmlRenderer(guide, RenderOptions(
         target="handout", notes="list",
         href_for=lambda target: f"#{target}" if target in links else None,
+        leaf_keys=leaf_keys(guide), mark_leaves=True,
     ))
     parts = []
     for section_id in spec.sections:
