@@ -25,10 +25,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import __version__
-from .brand import load_brand
+from .brand import Brand, load_brand
 from .cache import Cache
 from .errors import Diagnostic, PublishError
 from .files import atomic_write, stage
+from .glyphs import brand_font_set
 from .jobs import Progress, Runner, Task, plan, plan_site
 from .model import Guide
 from .project import Project, build_cache, forget_removed_outputs, shipped_styles
@@ -86,13 +87,15 @@ def build_timestamp(guide: Guide) -> dt.datetime:
     return EPOCH_FLOOR
 
 
-def read_guides(sources: Iterable[tuple[Path, bool]]
+def read_guides(sources: Iterable[tuple[Path, bool]], brand: Brand
                 ) -> Iterator[tuple[Guide, list[Diagnostic], bool]]:
     """Each guide with the reader's warnings, one at a time, so its tasks can start
-    while the next one is read. Nothing is written before every guide has been read."""
+    while the next one is read. Nothing is written before every guide has been read.
+    Every character is checked against the fonts of this build's brand."""
     slugs: dict[str, Path] = {}
+    fonts = brand_font_set(brand)
     for source, asked in sources:
-        guide, found = read_guide(source)
+        guide, found = read_guide(source, fonts)
         if guide.slug in slugs:
             first = slugs[guide.slug]
             raise PublishError(source, 0, f"two guides would both be written to '{guide.slug}/'",
@@ -177,7 +180,7 @@ def run_build(sources: list[Path], out: Path, project: Project, writers: list[st
         brand = load_brand(project.styles)
         wanted, removed = guide_sources(sources, store.folder, previous)
         read, tasks, live = [], plan_site(brand), plan_site(brand)
-        for guide, found, asked in read_guides(wanted):
+        for guide, found, asked in read_guides(wanted, brand):
             context = BuildContext(brand, __version__, build_timestamp(guide))
             mine = plan_guide(guide, context, writers if asked else [], previous, store,
                               scratch)

@@ -76,6 +76,25 @@ URL_BAD_CHARS = re.compile(r"[\s\"'`<>\\{}|^]")
 HOST_NAME = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+"
                        r"[a-z]([a-z0-9-]{0,61}[a-z0-9])?$")
 
+# The longest titles the shipped designs hold, in characters. Measured by laying out title
+# pages (office and press editions of the print book, and the cover) for titles of growing
+# length made of the words of real clinic titles, 30 different titles at each length:
+# - A title alone: the title page has room for three lines of it at 44 pt (the press
+#   edition's 6 in x 9 in page is the tightest); 36 characters fitted every time, 40
+#   characters spilled the publisher onto a second page 3 times in 30.
+# - With a subtitle, only two lines of title fit beside up to three lines of subtitle:
+#   a 24-character title with a 100-character subtitle fitted every time; 26 and 28
+#   characters spilled 2 and 7 times in 30.
+# Lines break between words, so a title under the limit can still, rarely, need one line
+# more than its length suggests (a short word before a long one); only laying out the page
+# would tell. The limits are where titles of ordinary words stop fitting.
+MAX_TITLE = 36
+MAX_TITLE_WITH_SUBTITLE = 24
+MAX_SUBTITLE = 100
+# A handout's title is 23.6 pt across the sheet: about 45 characters a line; up to 80 it
+# took two lines, every time; beyond, three, taking the room of the text below.
+MAX_HANDOUT_TITLE = 80
+
 MAX_TAG = 35  # RFC 5646 asks every program to take tags this long; real ones are shorter
 # Codes that say "no particular language" or are private: no use to a reader or a screen reader.
 NOT_A_LANGUAGE = {"und", "mul", "mis", "zxx"}
@@ -483,9 +502,30 @@ def check_values(fm: FrontMatter, lines: dict[tuple, int], path: Path) -> None:
         raise fm_error(path, lines.get(("url",), 1), f"'url' is not a web address: {reason}",
                        "write the page's full address, starting with https://, "
                        "e.g. https://www.example.org/guides/back-pain/")
+    check_title_lengths(fm, lines, path)
     check_dates(fm, lines, path, dt.date.today())
     check_limits(fm.check, lines, path)
     check_handout_fields(fm, lines, path)
+
+
+def check_title_lengths(fm: FrontMatter, lines: dict[tuple, int], path: Path) -> None:
+    """Refuse a title or subtitle longer than the title page holds: the page would break
+    over two or more pages, or the cover would cut the text off."""
+    title, subtitle = fm.title.strip(), fm.subtitle.strip()
+    if len(subtitle) > MAX_SUBTITLE:
+        raise fm_error(path, lines.get(("subtitle",), 1),
+                       f"'subtitle' is {len(subtitle)} characters long; the title page holds "
+                       f"at most {MAX_SUBTITLE}",
+                       "shorten it; the description ('description:') can say more")
+    limit = MAX_TITLE_WITH_SUBTITLE if subtitle else MAX_TITLE
+    if len(title) > limit:
+        room = (f"with a subtitle the title page holds a title of at most {limit} "
+                f"characters ({MAX_TITLE} without one)") if subtitle else \
+            f"the title page holds at most {limit}"
+        raise fm_error(path, lines.get(("title",), 1),
+                       f"'title' is {len(title)} characters long; {room}",
+                       "shorten it, and put the details in the subtitle ('subtitle:', up to "
+                       f"{MAX_SUBTITLE} characters)")
 
 
 def check_dates(fm: FrontMatter, lines: dict[tuple, int], path: Path, today: dt.date) -> None:
@@ -528,6 +568,11 @@ def check_handout_fields(fm: FrontMatter, lines: dict[tuple, int], path: Path) -
             raise fm_error(path, line, f"handout id '{handout.id}' is used twice",
                            "give every handout its own id")
         seen.add(handout.id)
+        if len(title := handout.title.strip()) > MAX_HANDOUT_TITLE:
+            raise fm_error(path, lines.get(("handouts", index, "title"), line),
+                           f"handout '{handout.id}' has a title of {len(title)} characters; "
+                           f"a handout's title may be at most {MAX_HANDOUT_TITLE} (two lines)",
+                           "shorten it: the title takes the room of the handout's text")
         if not handout.sections:
             raise fm_error(path, lines.get(("handouts", index, "sections"), line),
                            f"handout '{handout.id}' lists no sections",

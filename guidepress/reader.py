@@ -7,17 +7,19 @@ reported as ``file:line``.
 from __future__ import annotations
 
 import difflib
+import html
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from . import frontmatter
+from . import frontmatter, glyphs
 from .assets import IMAGE_SUFFIXES, load_asset, name_hint
 from .errors import Diagnostic, PublishError
 from .markdown import ACTIVE_SCHEMES, classify_url, parse_body, printable
-from .model import Asset, Footnote, Guide, Node, Section
+from .model import Asset, Footnote, Guide, HandoutSpec, Node, Section
+from .render import ONLY, visible, visible_nodes
 
 UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")
 # An image or link markdown-it could not read (a space in the address, say) is left as
@@ -81,8 +83,13 @@ def read_text(path: Path) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def read_guide(path: Path | str) -> tuple[Guide, list[Diagnostic]]:
-    """Read and check a manuscript. Raises PublishError for problems that stop the build."""
+def read_guide(path: Path | str, fonts: glyphs.FontSet | None = None
+               ) -> tuple[Guide, list[Diagnostic]]:
+    """Read and check a manuscript. Raises PublishError for problems that stop the build.
+
+    ``fonts`` are the fonts the outputs will draw the text in; by default, those of the
+    project the current folder is in, as a build from there uses.
+    """
     path = Path(path)
     text = read_text(path)
     slug = slug_for(path)
@@ -115,6 +122,7 @@ def read_guide(path: Path | str) -> tuple[Guide, list[Diagnostic]]:
         source_lines=tuple(lines),
     )
     check_structure(guide, warnings)
+    check_glyphs(guide, fonts or glyphs.project_fonts())
     return guide, warnings
 
 
@@ -350,7 +358,7 @@ def check_structure(guide: Guide, warnings: list[Diagnostic]) -> None:
         if node.type == "heading" and node not in guide.blocks:
             raise PublishError(path, node.line, "headings cannot be inside a ::: block or list",
                                "move the heading out of the block")
-    check_handouts(guide)
+    check_handouts(guide, warnings)
 
 
 LINK_RULE = "links must start with https://, mailto:, tel: or # and a heading's id"
@@ -427,7 +435,7 @@ def web_host(href: str) -> str:
         return ""
 
 
-def check_handouts(guide: Guide) -> None:
+def check_handouts(guide: Guide, warnings: list[Diagnostic]) -> None:
     ids = [s.id for s in guide.sections]
     for handout in guide.meta.handouts:
         spans: list[tuple[int, int, str]] = []
@@ -447,3 +455,115 @@ def check_handouts(guide: Guide) -> None:
                         "list either the larger section or the smaller ones, not both",
                     )
             spans.append((section.start, section.end, section_id))
+        check_handout_content(guide, handout, warnings)
+
+
+def check_handout_content(guide: Guide, handout: HandoutSpec,
+                          warnings: list[Diagnostic]) -> None:
+    """A handout prints only what its sections show on a handout. Sections whose text is
+    all in blocks kept off handouts (book-only, print-only…) would print a sheet that is
+    blank under its headings."""
+    hidden = []  # (entry line, section id, the classes that keep its text off)
+    for section_id, line in zip(handout.sections, handout.section_lines, strict=True):
+        blocks = guide.section_blocks(guide.section(section_id))
+        if not shows_text(blocks) and (kinds := hidden_kinds(blocks)):
+            hidden.append((line, section_id, kinds))
+    if hidden and len(hidden) == len(handout.sections):
+        kinds = sorted({kind for _, _, found in hidden for kind in found})
+        raise PublishError(guide.source, handout.line,
+                           f"handout '{handout.id}' would be empty: its sections hold only "
+                           f"{' and '.join(kinds)} material",
+                           "list sections that have text for the handout, or take the text "
+                           "out of the ::: block that keeps it off handouts")
+    for line, section_id, kinds in hidden:
+        warnings.append(Diagnostic(
+            guide.source, line, f"handout '{handout.id}' would print only the heading of "
+            f"section '{section_id}': its text is all {' and '.join(sorted(kinds))}",
+            "remove the section from the handout's list, or give it text the handout shows",
+            "warning"))
+
+
+def shows_text(blocks: tuple[Node, ...]) -> bool:
+    """Whether a handout would print anything from ``blocks`` besides their headings."""
+    for node in visible_nodes(tuple(b for b in blocks if b.type != "heading"), "handout"):
+        if node.type in ("image", "code_block"):
+            return True
+        if node.type in ("text", "code") and node.text.strip():
+            return True
+    return False
+
+
+def hidden_kinds(blocks: tuple[Node, ...]) -> set[str]:
+    """The classes (book-only, print-only…) of the blocks a handout leaves out."""
+    return {c for b in blocks for n in b.walk() if not visible(n, "handout")
+            for c in n.classes if c in ONLY}
+
+
+# -- characters the fonts can draw ------------------------------------------------------
+# A character written as a reference (&#x1F4AA;, &hearts;) is found in the file by this.
+REFERENCE = re.compile(r"&(?:#[xX][0-9a-fA-F]{1,6}|#[0-9]{1,7}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def check_glyphs(guide: Guide, fonts: glyphs.FontSet) -> None:
+    """Refuse a character none of the guide's fonts has: it would print as an empty box,
+    or in whatever font the reader's device has."""
+    for text, line, span in drawn_text(guide):
+        if (index := glyphs.first_missing(text, fonts)) >= 0:
+            # The words just before it tell this one from the same character elsewhere on
+            # the line (in an image's alt text, say).
+            anchor = text[max(0, index - 20) : index + 1].split("\n")[-1]
+            raise glyph_error(guide, fonts, anchor, line, span)
+
+
+def drawn_text(guide: Guide) -> Iterator[tuple[str, int, int]]:
+    """(text, first line, lines it may span) of everything an output draws, in file order.
+    Image descriptions (alt text) are read out, never drawn, so they may hold anything."""
+    meta, lines = guide.meta, guide.meta.lines
+    for key, value in (("title", meta.title), ("subtitle", meta.subtitle),
+                       ("publisher", meta.publisher), ("description", meta.description)):
+        yield value, lines.get((key,), 1), value.count("\n") + 1
+    for index, handout in enumerate(meta.handouts):
+        yield handout.title, lines.get(("handouts", index, "title"), handout.line), 1
+    for node in guide.walk():
+        if node.type in ("text", "code", "code_block"):
+            # A code block's first line is its fence, or its first indented line.
+            yield node.text, node.line, node.text.count("\n") + 2
+        elif node.type == "figure":
+            yield node.children[0].attrs.get("title", ""), node.line, 1  # its caption
+        elif node.type == "link" and not node.attrs.get("href", "").startswith("#"):
+            yield node.attrs.get("href", ""), node.line, 1  # the print book prints it
+
+
+def glyph_error(guide: Guide, fonts: glyphs.FontSet, anchor: str, line: int, span: int
+                ) -> PublishError:
+    """The error for the last character of ``anchor``, which ends with the one refused."""
+    char, where = anchor[-1], ""
+    if (found := locate(guide.source_lines, anchor, line, span)) is not None:
+        line, column, reference = found
+        where = f", written '{reference}' in column {column}," if reference else \
+            f" in column {column}"
+    return PublishError(
+        guide.source, line,
+        f"the character {glyphs.describe(char)}{where} is not in the guide's fonts and would "
+        "print as an empty box", glyphs.advice(char, fonts))
+
+
+def locate(lines: tuple[str, ...], anchor: str, first: int, span: int
+           ) -> tuple[int, int, str] | None:
+    """(line, column, the reference it was written as or '') of the character that ends
+    ``anchor``, from line ``first`` on for ``span`` lines: after the text before it where
+    that is written as it reads, else the first time it is typed or referenced on a line.
+    None if it is not in the file as written (an escape in the front matter, say)."""
+    char = anchor[-1]
+    for number in range(max(first, 1), min(first + span, len(lines) + 1)):
+        text = lines[number - 1]
+        if len(anchor) > 1 and (index := text.find(anchor)) >= 0:
+            return number, index + len(anchor), ""
+        found = [(m.start(), m[0]) for m in REFERENCE.finditer(text)
+                 if html.unescape(m[0]) == char]
+        if (index := text.find(char)) >= 0:
+            found.append((index, ""))
+        if found:
+            index, reference = min(found)
+            return number, index + 1, reference
+    return None

@@ -24,6 +24,23 @@ def long_date(value: dt.date | None) -> str:
     return f"{value:%B} {value.day}, {value.year}" if value else ""
 
 
+# Scripts written right to left (ISO 15924 codes), for `dir="rtl"`.
+RTL_SCRIPTS = frozenset({"Arab", "Hebr", "Syrc", "Thaa", "Nkoo", "Adlm", "Rohg", "Samr", "Mand"})
+
+
+@cache
+def direction(language: str) -> str:
+    """'rtl' or 'ltr' for a language tag: its script subtag, or the script the language
+    registry says the language is usually written in (ar → Arab, pa-PK → Arab)."""
+    import langcodes
+
+    try:
+        script = langcodes.Language.get(language).maximize().script
+    except (langcodes.LanguageTagError, ValueError):
+        return "ltr"
+    return "rtl" if script in RTL_SCRIPTS else "ltr"
+
+
 @cache
 def environment(styles: Path) -> jinja2.Environment:
     env = jinja2.Environment(
@@ -35,6 +52,7 @@ def environment(styles: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["long_date"] = long_date
+    env.filters["direction"] = direction  # {{ meta.language | direction }} → dir="…"
     return env
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from ..brand import Brand
 from ..errors import Diagnostic, PublishError
+from ..glyphs import brand_font_set
 from ..model import Guide
 from ..project import Project
 from ..reader import read_guide
@@ -107,7 +108,7 @@ def setting_lines(path: Path, settings: dict) -> dict[tuple, int]:
 def check_guide(path: Path, context: CheckContext) -> list[Diagnostic]:
     """All findings for one manuscript, ignores applied, in line order."""
     try:
-        guide, warnings = read_guide(path)
+        guide, warnings = read_guide(path, brand_font_set(context.brand))
     except PublishError as error:
         return [error.diagnostic]
     return run_rules(guide, warnings, context)
