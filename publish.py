@@ -117,6 +117,7 @@ def build(files: tuple[Path, ...], out: Path | None, only: str, press: bool,
           verbose: bool, debug: bool, project: Path | None) -> None:
     """Build FILES (default: every manuscript/*.md of the project) into the output folder."""
     started = time.perf_counter()
+    stop_on_sigterm()
     where = find_project(project, styles)
     sources = list(files) or default_sources(where)
     outputs = output_list(only, press)
@@ -147,6 +148,17 @@ def build(files: tuple[Path, ...], out: Path | None, only: str, press: bool,
         watch_and_rebuild(sources, out, where.styles, run)
     elif not ok:
         sys.exit(INPUT_EXIT)
+
+
+def stop_on_sigterm() -> None:
+    """SIGTERM (`kill`, a service manager, a CI timeout) stops a build the way Ctrl-C
+    does, so its scratch folder is removed and its workers are stopped on the way out."""
+    import signal
+
+    def stop(signum: int, frame) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
 
 
 def output_list(only: str, press: bool) -> list[str]:

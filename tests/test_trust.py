@@ -301,7 +301,8 @@ def test_a_failed_build_leaves_no_temporary_files(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_an_interrupted_build_leaves_no_temporary_files(guide_copy, tmp_path):
+@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "term"])
+def test_an_interrupted_build_leaves_no_temporary_files(guide_copy, tmp_path, how):
     temp = tmp_path / "tmp"
     temp.mkdir()
     env = {**os.environ, "TMPDIR": str(temp)}
@@ -313,7 +314,7 @@ def test_an_interrupted_build_leaves_no_temporary_files(guide_copy, tmp_path):
     while not any(temp.iterdir()) and time.monotonic() < deadline:
         time.sleep(0.05)
     time.sleep(0.5)  # the workers are laying pages out
-    process.send_signal(signal.SIGINT)
+    process.send_signal(how)
     _, err = process.communicate(timeout=60)
     assert process.returncode != 0
     assert "Traceback" not in err, err
