@@ -31,6 +31,18 @@ CORPUS = Path(__file__).resolve().parent / "corpus"
 
 # file → (line, what the error says). Every file in tests/corpus/ is listed.
 CASES = {
+    # The second round of hostile input (issue 21), one file per class.
+    "yaml-billion-laughs.md": (3, "may not use YAML anchors (&) or aliases (*)"),
+    "duplicate-key.md": (3, "'title' appears twice, on lines 2 and 3"),
+    "language-not-registered.md": (3, "'UK' is not a country or region code"),
+    "reviewed-in-future.md": (3, "'reviewed' 2099-12-01 is in the future"),
+    "control-character.md": (6, "invisible control character (U+001B) in column 17"),
+    "reference-link-javascript.md": (6, "link to '%6Aavascript:alert(1)' is not allowed"),
+    "image-name-space.md": (6, "has a space in its file name"),
+    "heading-id-footnote.md": (4, "heading id '#fn-1' is reserved for footnote 1"),
+    "emoji.md": (6, "(FLEXED BICEPS, U+1F4AA) in column 13 is not in the guide's fonts"),
+    "title-too-long.md": (2, "'title' is 412 characters long"),
+    "handout-blank.md": (4, "handout 'sheet' would be empty"),
     "empty.md": (1, "the file is empty"),
     "blank-lines.md": (1, "the file is empty"),
     "no-front-matter.md": (1, "the file does not start with front matter"),
