@@ -74,10 +74,6 @@ def fail(exc) -> None:
     sys.exit(INPUT_EXIT)
 
 
-def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'s' * (count != 1)}"
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES)
 @click.version_option(__version__, prog_name="publish")
 def cli() -> None:
@@ -215,6 +211,8 @@ def run_once(sources: list[Path], out: Path, outputs: list[str], project, jobs: 
     files = [f for job in result.guides for f in job.files]
     if not quiet:
         cached = sum(1 for f in files if f.path in result.cached)
+        from guidepress.units import plural
+
         click.echo(f"{plural(len(files), 'file')} in {time.perf_counter() - started:.1f} s"
                    f"{f', {cached} from cache' if cached else ''}; "
                    f"manifest: {display_path(out / 'manifest.json')}")
@@ -235,10 +233,10 @@ def environment_error(exc: OSError) -> str:
 
 def progress_line(task, result) -> None:
     """One line per output as it is finished: what, how big, how long."""
-    from guidepress.units import human_size
+    from guidepress.units import human_size, plural
 
     for file in (f for f in result.files if f.kind != "site"):
-        pages = f", {file.pages} page{'s' * (file.pages != 1)}" if file.pages else ""
+        pages = f", {plural(file.pages, 'page')}" if file.pages else ""
         when = "from cache" if result.cached else f"{result.seconds:.1f} s"
         mark = click.style("✓", fg="green") if sys.stdout.isatty() else "-"
         click.echo(f"{mark} {file.path} ({human_size(len(file.data))}{pages}) {when}")

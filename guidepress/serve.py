@@ -28,6 +28,7 @@ from .build import MANIFEST, build
 from .errors import Diagnostic, PublishError, display_path
 from .fastpath import IMAGE_SUFFIXES
 from .project import Project
+from .units import plural
 
 Say = Callable[[str], None]
 
@@ -180,10 +181,6 @@ def output_files(out: Path) -> dict[str, tuple[int, int, int]]:
             found[path.relative_to(out).as_posix()] = (info.st_ino, info.st_size,
                                                        info.st_mtime_ns)
     return found
-
-
-def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'s' * (count != 1)}"
 
 
 def outcome(before: dict, after: dict, seconds: float) -> str:

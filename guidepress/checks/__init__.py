@@ -24,6 +24,7 @@ from ..glyphs import brand_font_set
 from ..model import Guide
 from ..project import Project
 from ..reader import read_guide
+from ..units import plural
 
 IGNORE = re.compile(r"publish:\s*ignore\s+([\w\s,-]+?)\s*-->", re.S)
 
@@ -183,8 +184,6 @@ def check_files(paths: list[Path], styles: Path, today: dt.date, render: bool = 
 def summary(findings: list[Diagnostic], files: int) -> str:
     errors = sum(1 for f in findings if f.severity == "error")
     warnings = len(findings) - errors
-    noun = "file" if files == 1 else "files"
     if not findings:
-        return f"no problems found in {files} {noun}"
-    return (f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)} "
-            f"in {files} {noun}")
+        return f"no problems found in {plural(files, 'file')}"
+    return f"{plural(errors, 'error')}, {plural(warnings, 'warning')} in {plural(files, 'file')}"
