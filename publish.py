@@ -177,7 +177,7 @@ def run_once(sources: list[Path], out: Path, outputs: list[str], project, jobs: 
     """One build with progress lines; False when the input has a mistake."""
     from guidepress import fastpath
     from guidepress.build import build as run_build
-    from guidepress.errors import PublishError, display_path
+    from guidepress.errors import PublishError, display_path, environment_error
 
     started = time.perf_counter()
     if cache and key is None:
@@ -196,7 +196,7 @@ def run_once(sources: list[Path], out: Path, outputs: list[str], project, jobs: 
     except OSError as exc:  # the computer's folders: read-only, full, missing
         if debug:
             traceback.print_exc()
-        click.echo(environment_error(exc), err=True)
+        click.echo(environment_error(exc, out).diagnostic.format(), err=True)
         return False
     except Exception as exc:  # a bug in the pipeline, not in the manuscript
         if debug:
@@ -219,16 +219,6 @@ def run_once(sources: list[Path], out: Path, outputs: list[str], project, jobs: 
     if key is not None:
         fastpath.record(out, key, lines)
     return True
-
-
-def environment_error(exc: OSError) -> str:
-    """One line about a folder or file the build cannot use, and what to do."""
-    from guidepress.errors import display_path
-
-    where = display_path(Path(exc.filename)) if exc.filename else "a file"
-    what = exc.strerror or str(exc)
-    return (f"{where}: error: cannot use it: {what}\n"
-            "  check that the folder exists, is yours to write, and the disk has room")
 
 
 def progress_line(task, result) -> None:

@@ -55,6 +55,14 @@ class PublishError(Exception):
         return (PublishError, (d.path, d.line, d.message, d.hint, d.rule))
 
 
+def environment_error(exc: OSError, where: Path) -> PublishError:
+    """A folder or file the build cannot use (read-only, full, a file where a folder
+    should be), as the one-line error a person can act on; ``where`` when the system
+    names no file."""
+    return PublishError(Path(exc.filename or where), 0, f"cannot use it: {exc.strerror or exc}",
+                        "check that the folder exists, is yours to write, and the disk has room")
+
+
 def display_path(path: Path) -> str:
     """Show paths relative to the working directory when they are below it."""
     try:

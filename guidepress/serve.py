@@ -25,7 +25,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from .build import MANIFEST, build
-from .errors import Diagnostic, PublishError, display_path
+from .errors import Diagnostic, PublishError, display_path, environment_error
 from .fastpath import IMAGE_SUFFIXES
 from .project import Project
 from .units import plural
@@ -207,9 +207,7 @@ def rebuild(sources: list[Path], out: Path, styles: Path, say: Say, reason: str,
         result = build(sources, out, styles=None if project else styles, project=project,
                        jobs=os.cpu_count() or 1)
     except (PublishError, OSError) as exc:
-        error = exc if isinstance(exc, PublishError) else PublishError(
-            Path(exc.filename or out), 0, f"cannot use it: {exc.strerror or exc}",
-            "check that the folder exists, is yours to write, and the disk has room")
+        error = exc if isinstance(exc, PublishError) else environment_error(exc, out)
         status.problem = error.diagnostic
         say(error.diagnostic.format())
         shown = ("still serving the last good build" if status.good
