@@ -32,7 +32,14 @@ from .files import atomic_write, stage
 from .glyphs import brand_font_set
 from .jobs import Progress, Runner, Task, plan, plan_site
 from .model import Guide
-from .project import Project, build_cache, forget_removed_outputs, shipped_styles
+from .project import (
+    SOURCES,
+    Project,
+    build_cache,
+    forget_removed_outputs,
+    recorded_sources,
+    shipped_styles,
+)
 from .reader import read_guide, slug_for
 from .site import build_site
 from .writers import (
@@ -45,7 +52,6 @@ from .writers import (
 
 DEFAULT_STYLES = shipped_styles()
 MANIFEST = "manifest.json"
-SOURCES = "sources.json"  # in the private cache folder: each guide's manuscript, by slug
 EPOCH_FLOOR = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)  # the earliest date a zip can hold
 HOW_TO_MAKE = {"epub": "--only epub", "pdf": "--only pdf", "handouts": "--only handouts",
                "press": "--press"}
@@ -239,14 +245,6 @@ def guide_sources(sources: list[Path], folder: Path, previous: dict
                                       "folder: its manuscript is not where it was; build it "
                                       "again by naming its manuscript", severity="warning"))
     return wanted, removed
-
-
-def recorded_sources(folder: Path) -> dict[str, Path]:
-    try:
-        data = json.loads((folder / SOURCES).read_text(encoding="utf-8"))
-        return {str(slug): Path(path) for slug, path in data.items() if isinstance(path, str)}
-    except (OSError, ValueError, AttributeError):
-        return {}
 
 
 def record_sources(folder: Path, guides: list[Guide]) -> None:

@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 
 from .files import atomic_write
-from .project import Project, build_cache, user_cache
+from .project import Project, build_cache, recorded_sources, user_cache
 
 STAMP = "last-build.json"
 PACKAGE = Path(__file__).resolve().parent
@@ -154,11 +154,7 @@ def listed_files(out: Path) -> dict[str, int] | None:
 def other_guides(sources: list[Path], out: Path) -> list[Path]:
     """The manuscripts of the other guides an earlier build put in ``out``: a build
     refreshes them too (see guidepress.build)."""
-    try:
-        data = json.loads((build_cache(out) / "sources.json").read_text(encoding="utf-8"))
-        known = {Path(path) for path in data.values() if isinstance(path, str)}
-    except (OSError, ValueError, AttributeError):
-        return []
+    known = set(recorded_sources(build_cache(out)).values())
     given = {source.resolve() for source in sources}
     return sorted(path for path in known - given if path.is_file())
 

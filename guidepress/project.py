@@ -26,6 +26,7 @@ MANUSCRIPTS = "manuscript"
 SETTINGS = "pyproject.toml"
 BUILDS = "builds"  # in the user's cache: one folder per output folder
 TARGET = "output-folder.txt"  # in each: the output folder it is for
+SOURCES = "sources.json"  # in each: the manuscripts of the guides the output folder holds
 
 
 def shipped_styles() -> Path:
@@ -64,6 +65,16 @@ def build_cache(out: Path) -> Path:
     if not target.is_file():
         target.write_text(str(out.resolve()), encoding="utf-8")
     return folder
+
+
+def recorded_sources(folder: Path) -> dict[str, Path]:
+    """Each guide's manuscript, by slug, as the last build into an output folder found
+    them (``folder`` is that output folder's ``build_cache``)."""
+    try:
+        data = json.loads((folder / SOURCES).read_text(encoding="utf-8"))
+        return {str(slug): Path(path) for slug, path in data.items() if isinstance(path, str)}
+    except (OSError, ValueError, AttributeError):
+        return {}
 
 
 def forget_removed_outputs() -> None:
