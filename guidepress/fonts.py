@@ -5,9 +5,7 @@ from __future__ import annotations
 import importlib
 import io
 import json
-import os
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, replace
 from functools import cache
@@ -77,15 +75,13 @@ def font_face_css(family: FontFamily, url_for) -> str:
 
 
 def cache_folder() -> Path:
-    """~/.cache/guidepress/fonts, or a folder in the temporary directory when the home
-    folder cannot be written (some CI machines)."""
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    folder = base / "guidepress" / "fonts"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        return folder
-    except OSError:
-        return Path(tempfile.gettempdir()) / "guidepress-fonts"
+    """``fonts/`` in the user's cache folder (project.user_cache: ~/.cache/guidepress, or a
+    private temporary folder when the home folder cannot be written)."""
+    from .project import user_cache
+
+    folder = user_cache() / "fonts"
+    folder.mkdir(exist_ok=True)
+    return folder
 
 
 def static_family(family: FontFamily) -> FontFamily:
