@@ -215,7 +215,7 @@ def run_build(sources: list[Path], out: Path, project: Project, writers: list[st
     manifest = new_manifest(builds)
     outputs = [file for job in builds for file in job.files]
     favicon = results["site: favicon"].files[0].data
-    site = build_site(out, brand, manifest, guides, outputs, favicon)
+    site = build_site(brand, manifest, guides, outputs, favicon)
     install(out, outputs + site)
     prune(out, previous, manifest)
     write_manifest(out, manifest)  # last: the manifest only lists files in place

@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import urljoin
 
 from markupsafe import Markup
@@ -44,9 +43,8 @@ EXPLAIN = {
 
 @dataclass
 class Site:
-    """The site's files, and a way to read any output (made now or by an earlier build)."""
+    """The site's files, and a way to read any output this build made or reused."""
 
-    out: Path
     brand: Brand
     read_bytes: Callable[[str], bytes]
     files: dict[str, bytes]
@@ -56,7 +54,7 @@ class Site:
         self.files[path] = data.encode("utf-8") if isinstance(data, str) else data
 
 
-def build_site(out: Path, brand: Brand, manifest: dict, guides: list[Guide],
+def build_site(brand: Brand, manifest: dict, guides: list[Guide],
                built: list[OutputFile], favicon: bytes) -> list[OutputFile]:
     """All site files; fills in each manifest guide's "page", "cover" and the "site" list.
 
@@ -69,14 +67,13 @@ def build_site(out: Path, brand: Brand, manifest: dict, guides: list[Guide],
 
     thumbs = {f"{file.path.split('/')[0]}/thumbs/{file.sha256[:16]}.png": file.thumb
               for file in built if file.thumb}
-    site = Site(out, brand, read_bytes, {}, thumbs)
+    site = Site(brand, read_bytes, {}, thumbs)
     add_assets(site)
     site.add(FAVICON, favicon)
     models = {guide.slug: guide for guide in guides}
-    for entry in manifest["guides"]:
+    for entry in manifest["guides"]:  # made from these guides: each has its model
         add_guide_page(site, entry)
-        if entry["slug"] in models:
-            add_read_page(site, models[entry["slug"]])
+        add_read_page(site, models[entry["slug"]])
     site.add("index.html", templates.render(
         brand, "templates/site/index.html", lang=site_language(manifest),
         guides=[card(entry) for entry in manifest["guides"]], root="",
