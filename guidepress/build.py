@@ -30,7 +30,7 @@ from .cache import Cache
 from .errors import Diagnostic, PublishError
 from .files import atomic_write, stage
 from .glyphs import brand_font_set
-from .jobs import Progress, Runner, Task, plan, plan_site
+from .jobs import Digests, Progress, Runner, Task, plan, plan_site
 from .model import Guide
 from .project import (
     SOURCES,
@@ -259,7 +259,8 @@ def plan_guide(guide: Guide, context: BuildContext, asked: list[str], previous: 
     entry = previous["guides"].get(guide.slug, {"files": []})
     had = {output_of(f) for f in entry["files"]}
     kept = [name for name in REGISTRY if name in had and name not in asked]
-    tasks = plan(guide, context, [*asked, *kept], scratch)
+    digests = Digests(guide, context)  # three plans below, one set of hashes
+    tasks = plan(guide, context, [*asked, *kept], scratch, digests)
     for task in tasks:
         task.kept = task.output in kept
     stale = [t for t in tasks if t.kept and store.load(t) is None]
@@ -268,8 +269,8 @@ def plan_guide(guide: Guide, context: BuildContext, asked: list[str], previous: 
     if epub is None or store.load(epub) is not None:
         # The ebook's cover and page starts are needed only to make the ebook.
         tasks = [t for t in tasks if t.kind != "cover" and (t.kind != "book" or t.output)]
-    everything = plan(guide, context, list(REGISTRY), scratch) + plan(
-        guide, context, ["epub"], scratch)  # the layout an ebook-only build makes
+    everything = plan(guide, context, list(REGISTRY), scratch, digests) + plan(
+        guide, context, ["epub"], scratch, digests)  # the layout an ebook-only build makes
     removed = [stale_warning(guide, task, entry) for task in stale]
     return GuidePlan(tasks, everything + tasks, [w for w in removed if w])
 

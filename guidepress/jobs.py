@@ -14,6 +14,7 @@ being written.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import time
@@ -160,11 +161,39 @@ def handout_digest(guide: Guide, spec: HandoutSpec) -> str:
 # -- planning and running ----------------------------------------------------------------
 
 
-def plan(guide: Guide, context: BuildContext, outputs: list[str], scratch: Path
-         ) -> list[Task]:
+class Digests:
+    """A guide's digests, each worked out once however many plans of it are made (a
+    build plans what it makes and, for the cache, everything it could make)."""
+
+    def __init__(self, guide: Guide, context: BuildContext) -> None:
+        self.guide, self.context = guide, context
+        self.handouts: dict[HandoutSpec, str] = {}
+
+    @functools.cached_property
+    def base(self) -> str:
+        return context_digest(self.context)
+
+    @functools.cached_property
+    def whole(self) -> str:
+        return guide_digest(self.guide)
+
+    @functools.cached_property
+    def cover(self) -> str:
+        from .cover import cover_html
+
+        return digest("cover", self.base, cover_html(self.guide, self.context.brand))
+
+    def handout(self, spec: HandoutSpec) -> str:
+        if spec not in self.handouts:
+            self.handouts[spec] = digest("handout", self.base, handout_digest(self.guide, spec))
+        return self.handouts[spec]
+
+
+def plan(guide: Guide, context: BuildContext, outputs: list[str], scratch: Path,
+         digests: Digests | None = None) -> list[Task]:
     """The tasks for one guide, longest first (the book is the critical path)."""
-    base = context_digest(context)
-    whole = guide_digest(guide)
+    digests = digests or Digests(guide, context)
+    base, whole = digests.base, digests.whole
     slug = guide.slug
     tasks = []
     if "pdf" in outputs or "epub" in outputs:
@@ -175,17 +204,15 @@ def plan(guide: Guide, context: BuildContext, outputs: list[str], scratch: Path
                           (guide, context, want_pdf, pages_file),
                           output="pdf" if want_pdf else None))
     if "epub" in outputs:
-        from .cover import cover_html
-
         # The cover shows only the title and the brand, so most edits leave it cached.
-        cover_key = digest("cover", base, cover_html(guide, context.brand))
-        tasks.append(Task(f"{slug}: cover", slug, "cover", cover_key, (guide, context.brand)))
+        tasks.append(Task(f"{slug}: cover", slug, "cover", digests.cover,
+                          (guide, context.brand)))
         tasks.append(Task(f"{slug}: ebook", slug, "epub", digest("epub", base, whole),
                           (guide, context), needs=("pages", "cover"), output="epub"))
     if "handouts" in outputs:
         for spec in guide.meta.handouts:
-            key = digest("handout", base, handout_digest(guide, spec))
-            tasks.append(Task(f"{slug}: handout {spec.id}", slug, "handout", key,
+            tasks.append(Task(f"{slug}: handout {spec.id}", slug, "handout",
+                              digests.handout(spec),
                               (guide, spec, context), output="handouts"))
     if "press" in outputs:
         tasks.append(Task(f"{slug}: print-shop edition", slug, "press",
