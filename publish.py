@@ -70,7 +70,7 @@ def default_sources(project) -> list[Path]:
 
 
 def fail(exc) -> None:
-    click.echo(exc.diagnostic.format(), err=True)
+    click.echo(exc.format(), err=True)
     sys.exit(INPUT_EXIT)
 
 
@@ -191,7 +191,7 @@ def run_once(sources: list[Path], out: Path, outputs: list[str], project, jobs: 
     except PublishError as exc:
         if debug:
             traceback.print_exc()
-        click.echo(exc.diagnostic.format(), err=True)
+        click.echo(exc.format(), err=True)
         return False
     except OSError as exc:  # the computer's folders: read-only, full, missing
         if debug:

@@ -16,6 +16,7 @@ import re
 import unicodedata
 import warnings
 import xml.etree.ElementTree as ET
+import zlib
 from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -32,6 +33,7 @@ from .model import Asset
 
 MEDIA_TYPES = {
     ".svg": "image/svg+xml",
+    ".svgz": "image/svg+xml",  # gzip-compressed SVG: unpacked, and stored as .svg
     ".png": "image/png",
     ".jpg": "image/jpeg",
     ".jpeg": "image/jpeg",
@@ -149,6 +151,11 @@ def load_asset(src: str, line: int, manuscript: Path) -> tuple[Asset, list[Diagn
     data = path.read_bytes()
     found: list[Diagnostic] = []
     pixels_wide = 0
+    relative = path.relative_to(manuscript.parent.resolve()).as_posix()
+    if path.suffix.lower() == ".svgz":
+        # Ebook readers and browsers expect plain SVG inside an EPUB and on a web page.
+        data = gunzip(data, src, line, manuscript)
+        relative = relative[: -len(".svgz")] + ".svg"
     if media_type == "image/svg+xml":
         data, removed = clean_svg(data, src, line, manuscript)
         found = [Diagnostic(manuscript, line, f"image '{src}': removed {what}",
@@ -156,8 +163,22 @@ def load_asset(src: str, line: int, manuscript: Path) -> tuple[Asset, list[Diagn
                             "warning") for what in removed]
     else:
         pixels_wide = check_raster(data, media_type, src, line, manuscript)
-    relative = path.relative_to(manuscript.parent.resolve()).as_posix()
     return Asset(relative, path, media_type, line, data, pixels_wide), found
+
+
+def gunzip(data: bytes, src: str, line: int, manuscript: Path) -> bytes:
+    """The SVG inside an .svgz file, read no further than MAX_BYTES (a small file can
+    unpack to gigabytes)."""
+    unpack = zlib.decompressobj(wbits=31)  # 31: gzip header and trailer
+    try:
+        plain = unpack.decompress(data, MAX_BYTES + 1)
+    except zlib.error:
+        raise PublishError(manuscript, line, f"image '{src}' is not a compressed SVG file",
+                           "save it again from your drawing program as plain SVG") from None
+    if len(plain) > MAX_BYTES or unpack.unconsumed_tail:
+        raise PublishError(manuscript, line, f"image '{src}' unpacks to more than "
+                           f"{MAX_BYTES // 2**20} MB", "save a simpler drawing as plain SVG")
+    return plain
 
 
 def locate(src: str, line: int, manuscript: Path) -> Path:

@@ -43,16 +43,49 @@ class Diagnostic:
 
 
 class PublishError(Exception):
-    """A problem in the input that the user must fix; the build stops."""
+    """A problem in the input that the user must fix; the build stops.
+
+    ``diagnostics`` holds every error found in the file before the reader gave up (the
+    first is ``diagnostic``), so the author can fix them all in one go, as a compiler
+    lists them."""
 
     def __init__(self, path: Path, line: int, message: str, hint: str = "",
-                 rule: str = "structure") -> None:
+                 rule: str = "structure", more: tuple[Diagnostic, ...] = ()) -> None:
         self.diagnostic = Diagnostic(Path(path), line, message, hint, rule=rule)
-        super().__init__(self.diagnostic.format())
+        self.diagnostics = (self.diagnostic, *more)
+        super().__init__(self.format())
+
+    @classmethod
+    def of(cls, found: list[Diagnostic]) -> PublishError:
+        """One error that reports all of ``found`` (not empty), in file order."""
+        first, *rest = sorted(found, key=lambda d: d.line)
+        return cls(first.path, first.line, first.message, first.hint, first.rule or "structure",
+                   tuple(rest))
+
+    def format(self) -> str:
+        return "\n".join(d.format() for d in self.diagnostics)
 
     def __reduce__(self):  # errors cross from worker processes to the parent
         d = self.diagnostic
-        return (PublishError, (d.path, d.line, d.message, d.hint, d.rule))
+        return (PublishError, (d.path, d.line, d.message, d.hint, d.rule, self.diagnostics[1:]))
+
+
+class ErrorList:
+    """Errors collected while reading a file, up to ``limit``; ``add`` raises when the
+    limit is reached, ``raise_any`` at the end if there were any."""
+
+    def __init__(self, limit: int = 20) -> None:
+        self.found: list[Diagnostic] = []
+        self.limit = limit
+
+    def add(self, error: PublishError) -> None:
+        self.found.extend(error.diagnostics)
+        if len(self.found) >= self.limit:
+            self.raise_any()
+
+    def raise_any(self) -> None:
+        if self.found:
+            raise PublishError.of(self.found)
 
 
 def environment_error(exc: OSError, where: Path) -> PublishError:

@@ -1,9 +1,11 @@
 """Markdown → document-model nodes, with markdown-it-py and its plugins.
 
-The syntax is the pandoc-compatible subset the manuscript contract names: CommonMark, GFM
-tables, footnotes, heading attributes ``{#id .class}``, fenced divs ``::: {.class}`` and
-image attributes. Raw HTML is parsed only to be refused (the reader reports it with its
-line); HTML comments are kept as "comment" nodes, which no writer prints.
+The syntax is pandoc's Markdown, as far as patient material uses it (README, "What you can
+write"): CommonMark plus pipe tables, footnotes (inline ones too), definition lists, task
+lists, strikeout, super- and subscript, smart punctuation, heading, image and span
+attributes ``{#id .class key=value}`` and fenced divs ``::: {.class}``. Raw HTML is parsed
+only to be refused (the reader reports it with its line); HTML comments are kept as
+"comment" nodes, which no writer prints.
 """
 
 from __future__ import annotations
@@ -20,11 +22,20 @@ from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.attrs.parse import ParseError
 from mdit_py_plugins.attrs.parse import parse as parse_attrs
 from mdit_py_plugins.container import container_plugin
+from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.subscript import sub_plugin
+from mdit_py_plugins.superscript import superscript_plugin
+from mdit_py_plugins.tasklists import tasklists_plugin
 
 from .model import Node
 
 TRAILING_ATTRS = re.compile(r"\s*(\{[^{}]*\})\s*$")
+
+
+# pandoc takes any run of non-space characters as an unquoted value (width=50%); the attrs
+# plugin's parser takes only letters, digits and a few marks, so such values are quoted first.
+BARE_VALUE = re.compile(r"""(?<=[\s{])([A-Za-z_][\w.:-]*)=([^\s"'{}]+)""")
 
 
 def attributes(text: str) -> dict[str, str]:
@@ -32,11 +43,52 @@ def attributes(text: str) -> dict[str, str]:
     text = text.strip()
     if not text.startswith("{"):
         return {"class": text} if text else {}
+    found = attribute_block(text)
+    return found[1] if found else {}
+
+
+def attribute_block(text: str) -> tuple[int, dict[str, str]] | None:
+    """(length, attributes) of the ``{…}`` that ``text`` starts with; None if there is none."""
+    end = text.find("}")
+    if not text.startswith("{") or end < 0:
+        return None
+    quoted = BARE_VALUE.sub(lambda m: f'{m[1]}="{m[2]}"', text[: end + 1])
     try:
-        _, found = parse_attrs(text)
+        _, found = parse_attrs(quoted)
     except ParseError:
-        return {}
-    return {key: str(value) for key, value in found.items()}
+        return None
+    return end + 1, {key: str(value) for key, value in found.items()}
+
+
+def image_attributes(state: StateCore) -> None:
+    """Core rule: read ``{width=50%}`` after an image, which the attrs plugin leaves as text
+    because of the bare '%', and set the attributes on the image as pandoc does."""
+    for token in state.tokens:
+        children = token.children or []
+        for index, child in enumerate(children[:-1]):
+            after = children[index + 1]
+            if child.type != "image" or after.type != "text" or not after.content.startswith("{"):
+                continue
+            if (found := attribute_block(after.content)) is not None:
+                length, attrs = found
+                for key, value in attrs.items():
+                    child.attrSet(key, value)
+                after.content = after.content[length:]
+
+
+# pandoc's `smart` extension: "---" an em dash, "--" an en dash, "..." an ellipsis (not
+# markdown-it's "replacements", which would also turn a list label "(c)" into "©").
+DASHES = ((re.compile(r"(?<!-)---(?!-)"), "\u2014"), (re.compile(r"(?<!-)--(?!-)"), "\u2013"),
+          (re.compile(r"\.\.\."), "\u2026"))
+
+
+def smart_dashes(state: StateCore) -> None:
+    """Core rule: dashes and ellipses in text, never in code."""
+    for token in state.tokens:
+        for child in token.children or []:
+            if child.type == "text" and ("--" in child.content or "..." in child.content):
+                for pattern, char in DASHES:
+                    child.content = pattern.sub(char, child.content)
 
 
 def heading_attributes(state: StateCore) -> None:
@@ -57,11 +109,17 @@ def make_parser() -> MarkdownIt:
     # Curly quotes and apostrophes, as pandoc's `smart` extension makes them. (Not
     # markdown-it's "replacements", which would turn a list label "(c)" into "©".)
     md = MarkdownIt("commonmark", {"html": True, "typographer": True})
-    md.enable(["table", "smartquotes"])
+    md.enable(["table", "smartquotes", "strikethrough"])
     md.use(footnote_plugin)
-    md.use(attrs_plugin, after=("image",))
+    md.use(deflist_plugin)
+    md.use(tasklists_plugin)
+    md.use(sub_plugin)
+    md.use(superscript_plugin)
+    md.use(attrs_plugin, after=("image",), spans=True)
     md.use(container_plugin, name="div", validate=lambda params, markup: True)
     md.core.ruler.before("inline", "heading_attributes", heading_attributes)
+    md.core.ruler.after("inline", "image_attributes", image_attributes)
+    md.core.ruler.after("smartquotes", "smart_dashes", smart_dashes)
     # markdown-it's own link check turns a link it dislikes (javascript:, file:…) back into
     # plain text, where it would be published as "[x](javascript:…)" without a word. Keep
     # every link and image instead: the reader judges each with classify_url and names the
@@ -76,9 +134,13 @@ _PARSER = make_parser()
 class Converter:
     """Walks markdown-it's syntax tree and builds model nodes with 1-based file lines."""
 
-    def __init__(self, first_line: int) -> None:
+    def __init__(self, first_line: int, lines: list[str]) -> None:
         self.offset = first_line  # file line of the body's first line
+        self.lines = lines  # the body's lines, for what the parser does not keep
         self.footnotes: dict[str, tuple[int, tuple[Node, ...], int]] = {}
+        # (line, message, hint, severity) of what the reader must report: Markdown that
+        # was read, but not as the author probably meant it.
+        self.problems: list[tuple[int, str, str, str]] = []
 
     def line_of(self, tree: SyntaxTreeNode, default: int) -> int:
         return tree.map[0] + self.offset if tree.map else default
@@ -107,9 +169,16 @@ class Converter:
         if kind == "paragraph":
             children = self.inline(tree.children[0], line)
             if is_figure(children):
-                image = next(c for c in children if c.type == "image")
-                return Node("figure", (image,), dict(image.attrs), line=line)
+                return self.figure(next(c for c in tree.children[0].children
+                                        if c.type == "image"), line)
+            self.check_table_like(tree, line)
             return Node("paragraph", children, line=line)
+        if kind == "dl":
+            return Node("definition_list", self.blocks(tree.children, line), line=line)
+        if kind == "dt":
+            return Node("term", self.inline(tree.children[0], line), line=line)
+        if kind == "dd":
+            return Node("definition", self.blocks(tree.children, line), line=line)
         if kind in ("th", "td"):
             style = attrs.pop("style", "")
             if align := re.search(r"text-align:(\w+)", style):
@@ -124,9 +193,56 @@ class Converter:
             return Node("hr", line=line)
         if kind == "container_div":
             return Node("div", self.blocks(tree.children, line), attributes(tree.info), line=line)
-        if kind == "ordered_list" and "start" in attrs:
-            attrs = {"start": attrs["start"]}
+        if kind == "ordered_list":
+            attrs = {k: v for k, v in attrs.items() if k in ("start", "type", "class")}
+        if kind == "bullet_list" and "contains-task-list" in attrs.get("class", ""):
+            attrs = {"class": "task-list"}
+        if kind == "list_item":
+            return self.list_item(tree, attrs, line)
         return Node(kind, self.blocks(tree.children, line), attrs, line=line)
+
+    def list_item(self, tree: SyntaxTreeNode, attrs: dict[str, str], line: int) -> Node:
+        """A list item; a task-list item ("- [x] …") keeps whether it is done, not the
+        checkbox HTML the tasklists plugin writes."""
+        children = self.blocks(tree.children, line)
+        if "task-list-item" not in attrs.get("class", ""):
+            return Node("list_item", children, attrs, line=line)
+        first = children[0]
+        box, *rest = first.children
+        done = "checked" in box.text
+        if rest and rest[0].type == "text":  # the space after "[ ]"
+            rest[0] = Node("text", text=rest[0].text.lstrip(), line=rest[0].line)
+        first = Node(first.type, tuple(rest), first.attrs, line=first.line)
+        return Node("list_item", (first, *children[1:]), {"task": "done" if done else "open"},
+                    line=line)
+
+    def figure(self, image: SyntaxTreeNode, line: int) -> Node:
+        """An image alone in its paragraph, as pandoc's implicit_figures makes it: the text
+        in brackets is the caption, and the alt text unless an ``{alt="…"}`` gives one."""
+        node = self.inline_node(image, line)
+        caption = self.inline(image, line)
+        attrs = dict(node.attrs)
+        if not image.attrs.get("alt"):  # the description doubles as the caption
+            attrs["caption_is_alt"] = "yes"
+        children = [Node("image", attrs=attrs, line=line)]
+        if any(n.plain_text().strip() for n in caption):
+            children.append(Node("figcaption", caption, line=line))
+        return Node("figure", tuple(children), dict(node.attrs), line=line)
+
+    def check_table_like(self, tree: SyntaxTreeNode, line: int) -> None:
+        """A pipe table whose separator row has the wrong number of columns is read as a
+        paragraph of pipes and dashes: say so instead of printing it."""
+        if not tree.map:
+            return
+        first, end = tree.map
+        rows = self.lines[first:end]
+        if len(rows) < 2 or "|" not in rows[0] or not TABLE_RULE.match(rows[1]):
+            return
+        header, rule = cells(rows[0]), cells(rows[1])
+        self.problems.append((
+            line + 1, f"this looks like a table, but its separator row has {len(rule)} "
+            f"column{'s' * (len(rule) != 1)} and its header {len(header)}",
+            "give the row under the header one |---| per column", "error"))
 
     def inline(self, tree: SyntaxTreeNode, line: int) -> tuple[Node, ...]:
         nodes: list[Node] = []
@@ -149,25 +265,48 @@ class Converter:
         if kind in ("softbreak", "hardbreak"):
             return Node(kind, line=line)
         if kind == "image":
-            attrs["alt"] = "".join(n.plain_text() for n in self.inline(tree, line))
+            # pandoc: the description, unless {alt="…"} says otherwise (markdown-it sets
+            # alt="" on every image; the attrs plugin replaces it)
+            if not attrs.get("alt"):
+                attrs["alt"] = "".join(n.plain_text() for n in self.inline(tree, line))
             return Node("image", attrs=attrs, line=line)
         if kind == "footnote_ref":
             meta = tree.meta
-            attrs = {"label": str(meta["label"]), "number": str(meta["id"] + 1),
+            attrs = {"label": note_label(meta), "number": str(meta["id"] + 1),
                      "ref": str(meta.get("subId", 0))}
             return Node("footnote_ref", attrs=attrs, line=line)
-        kind = {"em": "em", "strong": "strong", "link": "link"}.get(kind, kind)
+        kind = INLINE_KINDS.get(kind, kind)
         return Node(kind, self.inline(tree, line), attrs, line=line)
 
     def collect_footnotes(self, block: SyntaxTreeNode) -> None:
         for note in block.children:
             if note.type != "footnote":
                 continue
-            blocks = tuple(
-                strip_anchor(b) for b in self.blocks(note.children, self.offset)
-            )
+            # The plugin's back-reference token sits in the last paragraph, or after the
+            # last block when that is a list or code; writers add their own.
+            blocks = tuple(strip_anchor(b) for b in self.blocks(note.children, self.offset)
+                           if b.type != "footnote_anchor")
             line = blocks[0].line if blocks else self.offset
-            self.footnotes[str(note.meta["label"])] = (note.meta["id"] + 1, blocks, line)
+            self.footnotes[note_label(note.meta)] = (note.meta["id"] + 1, blocks, line)
+
+
+# markdown-it's names for inline markup → the model's.
+INLINE_KINDS = {"s": "strike", "sub": "sub", "sup": "sup", "span": "span"}
+TABLE_RULE = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
+
+
+def cells(row: str) -> list[str]:
+    """The cells of a pipe-table row (outer pipes optional; escaped pipes kept)."""
+    row = row.strip()
+    row = row[1:] if row.startswith("|") else row
+    row = row[:-1] if row.endswith("|") and not row.endswith("\\|") else row
+    return re.split(r"(?<!\\)\|", row)
+
+
+def note_label(meta: dict) -> str:
+    """A note's key: its label, or for an inline note ^[…], which has none, its number."""
+    label = meta.get("label")
+    return str(label) if label is not None else f"^{meta['id'] + 1}"
 
 
 COMMENT = re.compile(r"^\s*<!--.*?-->\s*$", re.S)
@@ -254,9 +393,10 @@ def printable(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def parse_body(text: str, first_line: int) -> tuple[tuple[Node, ...], dict]:
-    """Parse the Markdown body. Returns the blocks and {label: (number, blocks, line)}."""
+def parse_body(text: str, first_line: int) -> tuple[tuple[Node, ...], dict, list]:
+    """Parse the Markdown body. Returns the blocks, {label: (number, blocks, line)} and the
+    problems found on the way as (line, message, hint, severity)."""
     tree = SyntaxTreeNode(_PARSER.parse(text))
-    converter = Converter(first_line)
+    converter = Converter(first_line, text.split("\n"))
     blocks = converter.blocks(tree.children, first_line)
-    return blocks, converter.footnotes
+    return blocks, converter.footnotes, converter.problems

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 from .model import Guide, Node
 
-LEAF_TYPES = frozenset({"paragraph", "heading", "figure", "th", "td", "caption", "code_block"})
+LEAF_TYPES = frozenset({"paragraph", "heading", "figure", "th", "td", "caption", "code_block",
+                        "term", "line_block"})
 ROMAN = (("m", 1000), ("cm", 900), ("d", 500), ("cd", 400), ("c", 100), ("xc", 90),
          ("l", 50), ("xl", 40), ("x", 10), ("ix", 9), ("v", 5), ("iv", 4), ("i", 1))
 

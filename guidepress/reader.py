@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from . import frontmatter, glyphs
 from .assets import IMAGE_SUFFIXES, load_asset, name_hint
-from .errors import Diagnostic, PublishError
+from .errors import Diagnostic, ErrorList, PublishError
 from .markdown import ACTIVE_SCHEMES, classify_url, parse_body, printable
 from .model import Asset, Footnote, Guide, HandoutSpec, Node, Section
 from .render import ONLY, visible, visible_nodes
@@ -99,15 +99,22 @@ def read_guide(path: Path | str, fonts: glyphs.FontSet | None = None
     body, found = clean_characters("\n".join(lines[body_line - 1 :]), body_line, path)
     warnings.extend(found)
     lines[body_line - 1 :] = body.split("\n")  # the same length: one character for one
-    blocks, raw_notes = parse_body(body, body_line)
+    blocks, raw_notes, problems = parse_body(body, body_line)
     check_decoded_characters(
         [*blocks, *(b for _, note_blocks, _ in raw_notes.values() for b in note_blocks)],
         lines, path)
+    errors = ErrorList()
+    for line, message, hint, severity in problems:
+        if severity == "error":
+            errors.add(PublishError(path, line, message, hint))
+        else:
+            warnings.append(Diagnostic(path, line, message, hint, severity))
     blocks = assign_heading_ids(blocks, path)
     footnotes = {
         label: Footnote(label, number, note_blocks, line)
         for label, (number, note_blocks, line) in raw_notes.items()
     }
+    blocks, footnotes = link_header_references(blocks, footnotes)
     assets = collect_assets(blocks, footnotes, path, warnings)
     blocks, footnotes = with_asset_sources(blocks, footnotes, assets)
     guide = Guide(
@@ -121,7 +128,7 @@ def read_guide(path: Path | str, fonts: glyphs.FontSet | None = None
         body_line=body_line,
         source_lines=tuple(lines),
     )
-    check_structure(guide, warnings)
+    check_structure(guide, warnings, errors)
     check_glyphs(guide, fonts or glyphs.project_fonts())
     return guide, warnings
 
@@ -200,10 +207,13 @@ def bad_reference(lines: list[str], first: int) -> tuple[int, int, str, int] | N
 
 
 def slugify_heading(text: str) -> str:
-    """pandoc's auto_identifiers, simplified: lowercase words joined by hyphens."""
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    words = re.sub(r"[^a-z0-9\s-]", "", text).split()
-    return "-".join(words) or "section"
+    """pandoc's auto_identifiers: lower case; only letters, digits, '_', '-' and '.' kept;
+    words joined by hyphens; everything before the first letter dropped; "section" when
+    nothing is left. (Letters are Unicode letters, as in pandoc without ascii_identifiers.)"""
+    kept = "".join(c for c in text.lower() if c.isalnum() or c in "_-." or c.isspace())
+    joined = "-".join(kept.split())
+    first = next((i for i, c in enumerate(joined) if c.isalpha()), len(joined))
+    return joined[first:] or "section"
 
 
 # Ids the program writes itself into the pages that hold the guide's text (render.py,
@@ -222,7 +232,8 @@ GENERATED_PATTERNS = (
     (re.compile(r"page-(\d+|[ivxlcdm]+)"), "the marker where printed page {} begins"),
 )
 # The nodes whose id the writers print (a figure has its image's id).
-ID_NODES = {"heading": "heading id", "div": "block id", "figure": "image id"}
+ID_NODES = {"heading": "heading id", "div": "block id", "figure": "image id",
+            "span": "span id"}
 
 
 def generated_id_use(name: str) -> str | None:
@@ -278,6 +289,59 @@ def assign_heading_ids(blocks: tuple[Node, ...], path: Path) -> tuple[Node, ...]
     return tuple(fix(b) for b in blocks)
 
 
+# "[Treatment]" or "[Treatment][]", not followed by "(" or "[label]", not "[^1]" or "[x]".
+HEADER_REFERENCE = re.compile(r"\[([^\[\]^][^\[\]]{0,200})\](?:\[\])?(?![(\[{])")
+
+
+def link_header_references(blocks: tuple[Node, ...], footnotes: dict[str, Footnote]
+                           ) -> tuple[tuple[Node, ...], dict[str, Footnote]]:
+    """pandoc's implicit_header_references: "[Heading text]" links to that heading, as if
+    a reference link had been defined for every heading (matched as reference labels are,
+    ignoring case and runs of spaces)."""
+    targets: dict[str, str] = {}
+    for heading in (n for b in blocks for n in b.walk() if n.type == "heading"):
+        targets.setdefault(label_key(heading.plain_text()), heading.id)
+    if not targets:
+        return blocks, footnotes
+
+    def fix(node: Node) -> Node:
+        if node.type in ("link", "code", "code_block", "heading"):
+            return node
+        children: list[Node] = []
+        for child in node.children:
+            if child.type == "text" and "[" in child.text:
+                children.extend(split_references(child, targets))
+            else:
+                children.append(fix(child))
+        return Node(node.type, tuple(children), node.attrs, node.text, node.line)
+
+    notes = {label: Footnote(n.label, n.number, tuple(fix(b) for b in n.blocks), n.line)
+             for label, n in footnotes.items()}
+    return tuple(fix(b) for b in blocks), notes
+
+
+def label_key(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def split_references(node: Node, targets: dict[str, str]) -> list[Node]:
+    """A text node, with every "[Heading text]" in it made a link to the heading."""
+    out: list[Node] = []
+    rest = 0
+    for match in HEADER_REFERENCE.finditer(node.text):
+        target = targets.get(label_key(match[1]))
+        if target is None:
+            continue
+        if match.start() > rest:
+            out.append(Node("text", text=node.text[rest : match.start()], line=node.line))
+        label = Node("text", text=match[1], line=node.line)
+        out.append(Node("link", (label,), {"href": f"#{target}"}, line=node.line))
+        rest = match.end()
+    if rest < len(node.text):
+        out.append(Node("text", text=node.text[rest:], line=node.line))
+    return out if out else [node]
+
+
 def build_sections(blocks: tuple[Node, ...]) -> tuple[Section, ...]:
     heads = [(i, b) for i, b in enumerate(blocks) if b.type == "heading"]
     sections = []
@@ -304,6 +368,11 @@ def collect_assets(blocks, footnotes, path: Path, warnings: list[Diagnostic]
             assets[src], found = load_asset(src, node.line, path)
             warnings.extend(found)
             first = by_name.setdefault(assets[src].src.casefold(), assets[src])
+            if first.path != assets[src].path and first.src == assets[src].src:
+                raise PublishError(
+                    path, node.line, f"images '{src}' and '{first.path.name}' (line "
+                    f"{first.line}) would both be published as '{first.src}'",
+                    "keep one of them: a .svgz file is published unpacked, as .svg")
             if first.src != assets[src].src:  # one file in an ebook; two on this computer
                 raise PublishError(
                     path, node.line, f"image '{assets[src].src}' and '{first.src}' (line "
@@ -333,32 +402,80 @@ def suggest(word: str, choices: list[str]) -> str:
     return f"did you mean '{close[0]}'?" if close else "known ids: " + ", ".join(choices[:12])
 
 
-def check_structure(guide: Guide, warnings: list[Diagnostic]) -> None:
+def check_structure(guide: Guide, warnings: list[Diagnostic],
+                    errors: ErrorList | None = None) -> None:
+    """Every structural error of the guide, reported together (up to the list's limit)."""
+    errors = errors or ErrorList()
     path = guide.source
     first = guide.blocks[0] if guide.blocks else None
     if first is None:
-        raise PublishError(path, guide.body_line, "the guide has no text after the front matter",
-                           "add chapters, each starting with a line like '# Chapter title'")
+        errors.add(PublishError(path, guide.body_line,
+                                "the guide has no text after the front matter",
+                                "add chapters, each starting with a line like '# Chapter title'"))
+        errors.raise_any()
     if first.type != "heading" or first.attrs.get("level") != "1":
-        raise PublishError(path, first.line, "the text must start with a chapter heading",
-                           "add a line like '# Chapter title' before this text")
+        errors.add(PublishError(path, first.line, "the text must start with a chapter heading",
+                                "add a line like '# Chapter title' before this text"))
     ids = [n.id for n in guide.walk() if n.id]
+    html_found = False
     for node in guide.walk():
-        if node.type == "link":
-            warnings.extend(check_link(node, ids, path))
-        if node.type == "text" and (m := UNREAD_TARGET.search(node.text)):
-            raise PublishError(path, node.line, *unread_target(m[0], m[1] == "!", m[2]))
-        if node.type == "text" and (m := UNDEFINED_NOTE.search(node.text)):
-            raise PublishError(path, node.line, f"footnote '[^{m.group(1)}]' is never defined",
-                               f"add a line '[^{m.group(1)}]: The note text.' at the end")
-        if node.type == "html":
-            tag = node.text.strip().split("\n")[0][:40]
-            raise PublishError(path, node.line, f"raw HTML is not allowed: {tag}",
-                               "write it in Markdown; HTML comments (<!-- ... -->) are fine")
-        if node.type == "heading" and node not in guide.blocks:
-            raise PublishError(path, node.line, "headings cannot be inside a ::: block or list",
-                               "move the heading out of the block")
+        if node.type == "html" and node.text.lstrip().startswith("</") and html_found:
+            continue  # the end tag of HTML already reported
+        html_found = html_found or node.type == "html"
+        try:
+            warnings.extend(node_problems(node, guide, ids))
+        except PublishError as error:
+            errors.add(error)
+    errors.raise_any()
     check_handouts(guide, warnings)
+
+
+def node_problems(node: Node, guide: Guide, ids: list[str]) -> list[Diagnostic]:
+    """Warnings about one node; raises PublishError for one the guide cannot publish."""
+    path = guide.source
+    if node.type == "link":
+        return check_link(node, ids, path)
+    if node.type == "figure":
+        return check_figure(node, path)
+    if node.type == "text" and (m := UNREAD_TARGET.search(node.text)):
+        raise PublishError(path, node.line, *unread_target(m[0], m[1] == "!", m[2]))
+    if node.type == "text" and (m := UNDEFINED_NOTE.search(node.text)):
+        raise PublishError(path, node.line, f"footnote '[^{m.group(1)}]' is never defined",
+                           f"add a line '[^{m.group(1)}]: The note text.' at the end")
+    if node.type == "html":
+        tag = node.text.strip().split("\n")[0][:40]
+        raise PublishError(path, node.line, f"raw HTML is not allowed: {tag}",
+                           "write it in Markdown; HTML comments (<!-- ... -->) are fine")
+    if node.type == "heading" and node not in guide.blocks:
+        raise PublishError(path, node.line, "headings cannot be inside a ::: block or list",
+                           "move the heading out of the block")
+    if node.type == "image":
+        check_image_size(node, path)
+    return []
+
+
+# pandoc's units for image sizes; a bare number is pixels.
+SIZE = re.compile(r"(\d+(?:\.\d+)?|\.\d+)(px|cm|mm|in|inch|%)?")
+
+
+def check_image_size(image: Node, path: Path) -> None:
+    for key in ("width", "height"):
+        value = image.attrs.get(key)
+        if value is not None and not SIZE.fullmatch(value.strip()):
+            raise PublishError(path, image.line, f"image {key} '{printable(value)}' is not a size",
+                               f"write a number with %, px, cm, mm or in, e.g. {{{key}=50%}}")
+
+
+def check_figure(figure: Node, path: Path) -> list[Diagnostic]:
+    """A figure's title ("…" after the file name) is a tooltip in pandoc: no printed book
+    or handout can show it, so the author is told rather than left to find it missing."""
+    title = figure.children[0].attrs.get("title", "")
+    if not title.strip():
+        return []
+    return [Diagnostic(
+        path, figure.line, f"the image's title “{printable(title)}” is not printed",
+        "a figure's caption is the text in the brackets; to give a different description "
+        "for screen readers write {alt=\"…\"} after the image", "warning")]
 
 
 LINK_RULE = "links must start with https://, mailto:, tel: or # and a heading's id"
@@ -528,8 +645,6 @@ def drawn_text(guide: Guide) -> Iterator[tuple[str, int, int]]:
         if node.type in ("text", "code", "code_block"):
             # A code block's first line is its fence, or its first indented line.
             yield node.text, node.line, node.text.count("\n") + 2
-        elif node.type == "figure":
-            yield node.children[0].attrs.get("title", ""), node.line, 1  # its caption
         elif node.type == "link" and not node.attrs.get("href", "").startswith("#"):
             yield node.attrs.get("href", ""), node.line, 1  # the print book prints it
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from markupsafe import Markup, escape
 
@@ -51,6 +52,13 @@ class RenderOptions:
     leaf_keys: dict[int, str] | None = None
     mark_leaves: bool = False
     page_breaks: dict[str, list[PageStart]] | None = None
+
+
+class NoteHtml(NamedTuple):
+    number: int
+    note: Footnote
+    html: Markup  # the first paragraph's content, to follow the note's number
+    more: Markup  # the blocks after it: paragraphs, lists, code…
 
 
 @dataclass
@@ -106,10 +114,19 @@ class HtmlRenderer:
         self.emitted.append(start)
         return page_marker(start, self.options.epub_types)
 
-    def take_notes(self) -> list[tuple[int, Footnote, Markup]]:
-        """Notes referenced since the last call, as (number, note, inline HTML)."""
+    def take_notes(self) -> list[NoteHtml]:
+        """Notes referenced since the last call, in order."""
         taken, self.pending = self.pending, []
-        return [(self.note_numbers[n.label], n, self.note_body(n)) for n in taken]
+        return [self.note_html(n) for n in taken]
+
+    def note_html(self, note: Footnote) -> NoteHtml:
+        """A note as its first paragraph's inline HTML (which the templates put beside the
+        note's number) and the HTML of every block after it."""
+        blocks = note.blocks
+        first = Markup("")
+        if blocks and blocks[0].type == "paragraph":
+            first, blocks = self.inline(blocks[0].children), blocks[1:]
+        return NoteHtml(self.note_numbers[note.label], note, first, self.blocks(blocks))
 
     # -- blocks -------------------------------------------------------------------------
 
@@ -180,11 +197,14 @@ class HtmlRenderer:
         return self.element("p", node, self.inline(node.children))
 
     def b_figure(self, node: Node) -> Markup:
-        image = node.children[0]
-        caption = image.attrs.get("title", "")
+        image, *caption = node.children
         inner = self.i_image(image)
         if caption:
-            inner += Markup("<figcaption>{}</figcaption>").format(caption)
+            # When the caption is also the alt text, screen readers should hear it once
+            # (pandoc marks it the same way).
+            hidden = "true" if image.attrs.get("caption_is_alt") else ""
+            inner += self.element("figcaption", None, self.inline(caption[0].children),
+                                  aria_hidden=hidden)
         return self.element("figure", node, inner)
 
     def b_bullet_list(self, node: Node) -> Markup:
@@ -192,11 +212,41 @@ class HtmlRenderer:
 
     def b_ordered_list(self, node: Node) -> Markup:
         start = node.attrs.get("start", "")
-        return self.element("ol", node, self.blocks(node.children),
-                            start=start if start not in ("", "1") else "")
+        start = start if start not in ("", "1") else ""
+        # WeasyPrint numbers items with the list-item counter and ignores `start`, so the
+        # printed outputs get the counter's first value as well (ebooks use `start`).
+        style = ""
+        if start and self.options.target in ("pdf", "handout"):
+            style = f"counter-reset: list-item {int(start) - 1}"
+        return self.element("ol", node, self.blocks(node.children), start=start,
+                            type=node.attrs.get("type", ""), style=style)
 
     def b_list_item(self, node: Node) -> Markup:
-        return self.element("li", node, self.blocks(node.children))
+        task = node.attrs.get("task")
+        if task is None:
+            return self.element("li", node, self.blocks(node.children))
+        # The fonts have no ☐ or ☑: the box is drawn by the style sheets; its state is
+        # spoken (aria-label) and shown (the tick).
+        done = task == "done"
+        box = Markup('<span class="task-box{}" role="img" aria-label="{}"></span> ').format(
+            " done" if done else "", "done" if done else "not done")
+        first, *rest = node.children
+        inner = self.element("p", first, box + self.inline(first.children)) \
+            if first.type == "paragraph" else box + self.block(first)
+        rest_html = self.blocks(tuple(rest))
+        return self.element("li", node, inner + rest_html, class_="task-item")
+
+    def b_definition_list(self, node: Node) -> Markup:
+        return self.element("dl", node, self.blocks(node.children))
+
+    def b_term(self, node: Node) -> Markup:
+        return self.element("dt", node, self.inline(node.children))
+
+    def b_definition(self, node: Node) -> Markup:
+        return self.element("dd", node, self.blocks(node.children))
+
+    def b_line_block(self, node: Node) -> Markup:
+        return self.element("div", node, self.inline(node.children), class_="line-block")
 
     def b_blockquote(self, node: Node) -> Markup:
         return self.element("blockquote", node, self.blocks(node.children))
@@ -269,9 +319,13 @@ class HtmlRenderer:
                 return Markup("\n")
             case "hardbreak":
                 return Markup("<br/>")
-            case "em" | "strong":
+            case "em" | "strong" | "sub" | "sup":
                 return Markup(f"<{node.type}>{{}}</{node.type}>").format(
                     self.inline(node.children))
+            case "strike":
+                return Markup("<del>{}</del>").format(self.inline(node.children))
+            case "span":
+                return self.element("span", node, self.inline(node.children))
             case "code":
                 return Markup("<code>{}</code>").format(self.text(node.text))
             case "link":
@@ -287,16 +341,22 @@ class HtmlRenderer:
     def i_link(self, node: Node) -> Markup:
         href = node.attrs.get("href", "")
         inner = self.inline(node.children)
+        title = attributes({"title": node.attrs["title"]}) if node.attrs.get("title") else ""
         if href.startswith("#"):
             resolved = self.options.href_for(href[1:])
             if resolved is None:
                 return inner
-            return Markup('<a href="{}">{}</a>').format(resolved, inner)
-        return Markup('<a class="external" href="{}">{}</a>').format(href, inner)
+            return Markup('<a href="{}"{}>{}</a>').format(resolved, title, inner)
+        return Markup('<a class="external" href="{}"{}>{}</a>').format(href, title, inner)
 
     def i_image(self, node: Node) -> Markup:
-        src = self.options.src_for(node.attrs.get("src", ""))
-        return Markup('<img src="{}" alt="{}"/>').format(src, node.attrs.get("alt", ""))
+        attrs = {"src": self.options.src_for(node.attrs.get("src", "")),
+                 "alt": node.attrs.get("alt", "")}
+        if title := node.attrs.get("title"):
+            attrs["title"] = title
+        if style := image_size(node.attrs):
+            attrs["style"] = style
+        return Markup("<img{}/>").format(attributes(attrs))
 
     def i_footnote_ref(self, node: Node) -> Markup:
         note = self.guide.footnotes[node.attrs["label"]]
@@ -319,9 +379,41 @@ class HtmlRenderer:
         ).format(ref_id, number, epub)
 
     def note_body(self, note: Footnote) -> Markup:
-        """A note's text as inline HTML (notes are short; paragraphs are joined)."""
-        parts = [self.inline(b.children) for b in note.blocks if b.type == "paragraph"]
-        return Markup(" ").join(parts)
+        """A note as HTML that may stand inside a paragraph, for the print book's
+        ``float: footnote``: a note of one paragraph is its text; the blocks of a longer
+        one become spans that the style sheet sets as blocks (a <p> cannot hold a <ul>)."""
+        blocks = note.blocks
+        if len(blocks) == 1 and blocks[0].type == "paragraph":
+            return self.inline(blocks[0].children)
+        return Markup("").join(self.note_span(b) for b in blocks)
+
+    def note_span(self, node: Node) -> Markup:
+        """One block of a note as a span of class note-p, note-li, note-pre or note-quote."""
+        kind = node.type
+        if kind in ("paragraph", "term", "line_block"):
+            return Markup('<span class="note-block note-p">{}</span>').format(
+                self.inline(node.children))
+        if kind == "code_block":
+            return Markup('<span class="note-block note-pre">{}</span>').format(
+                node.text.rstrip("\n"))
+        if kind in ("bullet_list", "ordered_list"):
+            return Markup("").join(self.note_item(item, kind, node, n)
+                                   for n, item in enumerate(node.children))
+        if kind == "blockquote":
+            return Markup('<span class="note-block note-quote">{}</span>').format(
+                Markup("").join(self.note_span(c) for c in node.children))
+        return Markup("").join(self.note_span(c) for c in node.children)
+
+    def note_item(self, item: Node, kind: str, parent: Node, index: int) -> Markup:
+        start = int(parent.attrs.get("start", "1") or 1)
+        marker = f"{start + index}." if kind == "ordered_list" else "•"
+        children = item.children
+        inner = Markup('<span class="note-marker">{}</span> ').format(marker)
+        if children and children[0].type == "paragraph":
+            inner += self.inline(children[0].children)
+            children = children[1:]
+        inner += Markup("").join(self.note_span(c) for c in children)
+        return Markup('<span class="note-block note-li">{}</span>').format(inner)
 
 
 def page_marker(start: PageStart, epub_types: bool = True) -> Markup:
@@ -348,6 +440,19 @@ def is_title_paragraph(node: Node) -> bool:
     """A paragraph that is only bold text, like **Key points**, titles its callout."""
     return (node.type == "paragraph" and len(node.children) == 1
             and node.children[0].type == "strong")
+
+
+def image_size(attrs: dict[str, str]) -> str:
+    """The CSS for an image's width/height attributes, pandoc's way: a bare number is
+    pixels, "inch" is "in"."""
+    rules = []
+    for key in ("width", "height"):
+        value = attrs.get(key, "").strip().replace("inch", "in")
+        if value and not (value[-1].isalpha() or value.endswith("%")):
+            value += "px"
+        if value:
+            rules.append(f"{key}: {value}")
+    return "; ".join(rules)
 
 
 def attributes(attrs: dict[str, str]) -> Markup:

@@ -209,7 +209,7 @@ def rebuild(sources: list[Path], out: Path, styles: Path, say: Say, reason: str,
     except (PublishError, OSError) as exc:
         error = exc if isinstance(exc, PublishError) else environment_error(exc, out)
         status.problem = error.diagnostic
-        say(error.diagnostic.format())
+        say(error.format())
         shown = ("still serving the last good build" if status.good
                  else "the browser shows this error until it is fixed")
         say(f"{reason}: build failed; {shown}")

@@ -60,7 +60,7 @@ def test_lines_point_at_the_source():
         assert lines[section.line - 1].startswith("#"), section
         assert f"{{#{section.id}}}" in lines[section.line - 1]
     figure = next(b for b in guide.blocks if b.type == "figure")
-    assert lines[figure.line - 1].startswith("![An ankle seen")
+    assert lines[figure.line - 1].startswith("![The outer ligament")
     ref = next(n for b in guide.blocks for n in b.walk() if n.type == "footnote_ref")
     assert "[^grades]" in lines[ref.line - 1]  # second line of its paragraph
 

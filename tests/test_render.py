@@ -57,7 +57,8 @@ def test_footnote_modes(guide):
     html = str(popup.blocks(guide.blocks))
     assert ('<a class="noteref" id="fnref-1" href="#fn-1" role="doc-noteref" '
             'epub:type="noteref">1</a>') in html
-    [(number, note, body)] = popup.take_notes()
+    [(number, note, body, more)] = popup.take_notes()
     assert number == 1 and note.label == "grades" and "rupture" in str(body)
+    assert str(more) == ""  # a note of one paragraph has nothing after it
     printed = render(guide, "pdf", notes="float")
     assert '<span class="footnote" id="fn-1">A torn ligament' in printed

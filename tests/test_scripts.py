@@ -113,9 +113,10 @@ GLYPHS = [
     # (the case, line, the message from "the character" on)
     (f"{TYPOGRAPHY}strong 💪 today.", 11,
      f"'💪' (FLEXED BICEPS, U+1F4AA) in column {len(TYPOGRAPHY) + 8}"),
-    ("![A 💪 arm](images/x.svg)\n\nThe picture’s words are read out, not drawn. 💪", 13,
-     "'💪' (FLEXED BICEPS, U+1F4AA) in column 46"),
-    ('![An arm](images/x.svg "A 💪 arm")', 11, "'💪' (FLEXED BICEPS, U+1F4AA) in column 27"),
+    ("See ![A 💪 arm](images/x.svg).\n\nAlt text is read out, not drawn. 💪", 13,
+     "'💪' (FLEXED BICEPS, U+1F4AA) in column 34"),
+    ('![A 💪 arm](images/x.svg){alt="An arm"}', 11,  # a figure's caption is drawn
+     "'💪' (FLEXED BICEPS, U+1F4AA) in column 5"),
     ("Text.\n\n## नमस्ते", 13, "'न' (DEVANAGARI LETTER NA, U+0928) in column 4"),
     ("- one\n- สวัสดี", 12, "'ส' (THAI CHARACTER SO SUA, U+0E2A) in column 3"),
     ("| A | B |\n|---|---|\n| 1 | 안녕 |", 13, "'안' (HANGUL SYLLABLE AN, U+C548) in column 7"),

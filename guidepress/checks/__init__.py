@@ -111,7 +111,7 @@ def check_guide(path: Path, context: CheckContext) -> list[Diagnostic]:
     try:
         guide, warnings = read_guide(path, brand_font_set(context.brand))
     except PublishError as error:
-        return [error.diagnostic]
+        return list(error.diagnostics)
     return run_rules(guide, warnings, context)
 
 

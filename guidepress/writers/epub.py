@@ -216,7 +216,7 @@ def render_chapters(guide: Guide, chapters: list[Chapter], pages: PageList) -> N
         current["file"] = chapter.file_name
         chapter.html = renderer.blocks(guide.section_blocks(chapter.section))
         chapter.notes = renderer.take_notes()
-        for number, _note, _html in chapter.notes:
+        for number, *_ in chapter.notes:
             file_of_id[f"fn-{number}"] = chapter.file_name
         for start in renderer.take_markers():
             pages.files[start.marker_id] = chapter.file_name

@@ -1,0 +1,220 @@
+"""pandoc's Markdown, construct by construct: what the reader makes of it, what each
+output's HTML holds, and the line of whatever the reader cannot take."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+
+from guidepress.errors import PublishError
+from guidepress.reader import read_guide, slugify_heading
+from guidepress.render import HtmlRenderer, RenderOptions
+
+HEAD = "---\ntitle: Syntax\n---\n# Start\n\n"  # the case starts on line 6
+SVG = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10" role="img">'
+       "<title>A square</title><rect width=\"10\" height=\"10\"/></svg>")
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "x.svg").write_text(SVG, encoding="utf-8")
+    return tmp_path
+
+
+def read(folder: Path, body: str):
+    path = folder / "guide.md"
+    path.write_text(HEAD + body + "\n", encoding="utf-8")
+    return read_guide(path)
+
+
+def html(folder: Path, body: str, target: str = "epub", notes: str = "popup") -> str:
+    guide, _ = read(folder, body)
+    renderer = HtmlRenderer(guide, RenderOptions(target=target, notes=notes))
+    out = str(renderer.blocks(guide.blocks))
+    for note in renderer.take_notes():
+        out += f"\n<note {note.number}>{note.html}|{note.more}</note>"
+    return out
+
+
+def errors(folder: Path, body: str) -> list[str]:
+    with pytest.raises(PublishError) as info:
+        read(folder, body)
+    return [f"{d.line}: {d.message}" for d in info.value.diagnostics]
+
+
+# -- footnotes -------------------------------------------------------------------------
+
+NOTE = """Text.[^n]
+
+[^n]: First paragraph.
+
+    Second paragraph.
+
+    - one
+    - two
+
+    ```
+    code line
+    ```
+"""
+
+
+def test_a_note_keeps_every_block_in_the_ebook(folder):
+    out = html(folder, NOTE)
+    assert ("<note 1>First paragraph.|<p>Second paragraph.</p>\n<ul><li><p>one</p></li>\n"
+            "<li><p>two</p></li></ul>\n<pre><code>code line</code></pre></note>") in out
+
+
+def test_a_note_keeps_every_block_in_print_as_spans(folder):
+    out = html(folder, NOTE, target="pdf", notes="float")
+    assert ('<span class="footnote" id="fn-1"><span class="note-block note-p">First paragraph.'
+            '</span><span class="note-block note-p">Second paragraph.</span>'
+            '<span class="note-block note-li"><span class="note-marker">•</span> one</span>'
+            '<span class="note-block note-li"><span class="note-marker">•</span> two</span>'
+            '<span class="note-block note-pre">code line</span></span>') in out
+    body = out.split("<note", 1)[0]
+    assert body.count("<p>") == 1  # no block inside the paragraph
+
+
+def test_inline_notes_are_notes(folder):
+    out = html(folder, "One^[An *inline* note.] and two.[^b]\n\n[^b]: The second.")
+    assert "<note 1>An <em>inline</em> note.|</note>" in out
+    assert "<note 2>The second.|</note>" in out
+
+
+# -- lists -------------------------------------------------------------------------------
+
+def test_ordered_list_start_is_printed_by_counter(folder):
+    body = "3. three\n4. four"
+    assert '<ol start="3">' in html(folder, body)
+    assert '<ol start="3" style="counter-reset: list-item 2">' in html(folder, body, "pdf",
+                                                                          "float")
+
+
+def test_task_list(folder):
+    out = html(folder, "- [ ] Call the clinic\n- [x] Rest")
+    assert '<ul class="task-list">' in out
+    assert ('<li class="task-item"><p><span class="task-box" role="img" aria-label="not done">'
+            '</span> Call the clinic</p></li>') in out
+    assert 'class="task-box done" role="img" aria-label="done"></span> Rest' in out
+    assert "[ ]" not in out and "[x]" not in out
+
+
+def test_definition_list(folder):
+    out = html(folder, "Spasm\n: A muscle that tightens by itself.\n\nCramp\n: A strong spasm.")
+    assert "<dl><dt>Spasm</dt>\n<dd><p>A muscle that tightens by itself.</p></dd>" in out
+    assert "<dt>Cramp</dt>" in out and ": A" not in out
+
+
+# -- inline ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("body, expected", [
+    ("H~2~O", "H<sub>2</sub>O"),
+    ("2^10^", "2<sup>10</sup>"),
+    ("~~old~~ new", "<del>old</del> new"),
+    ("pages 3--5, a pause --- then... more", "pages 3–5, a pause — then… more"),
+    ("`a -- b...`", "<code>a -- b...</code>"),
+    ("[the word]{#word .term}", '<span id="word" class="term">the word</span>'),
+    ('[site](https://example.org "The site")',
+     '<a class="external" href="https://example.org" title="The site">site</a>'),
+])
+def test_inline_markup(folder, body, expected):
+    assert expected in html(folder, body)
+
+
+def test_spans_are_link_targets(folder):
+    out = html(folder, "[Spasm]{#spasm} is a word. See [the word](#spasm).")
+    assert '<a href="#spasm">the word</a>' in out
+
+
+def test_implicit_header_references(folder):
+    out = html(folder, "See [Treatment], [treatment][] and [not a heading].\n\n# Treatment")
+    assert out.count('<a href="#treatment">') == 2
+    assert "[not a heading]" in out
+
+
+# -- headings ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("title, expected", [  # pandoc's own examples (MANUAL.txt)
+    ("Heading identifiers in HTML", "heading-identifiers-in-html"),
+    ("Maître d'hôtel", "maître-dhôtel"),
+    ("*Dogs*?--in *my* house?", "dogs--in-my-house"),
+    ("[HTML], [S5], or [RTF]?", "html-s5-or-rtf"),
+    ("3. Applications", "applications"),
+    ("33", "section"),
+    ("snake_case and v1.2", "snake_case-and-v1.2"),
+])
+def test_heading_ids_follow_pandoc(title, expected):
+    assert slugify_heading(title) == expected
+
+
+# -- images ---------------------------------------------------------------------------
+
+def test_figure_caption_and_alt_as_pandoc_makes_them(folder):
+    out = html(folder, '![A square](images/x.svg)\n\n![The caption](images/x.svg){alt="A red '
+               'square"}')
+    assert ('<figure><img src="images/x.svg" alt="A square"/>'
+            '<figcaption aria-hidden="true">A square</figcaption></figure>') in out
+    assert ('<img src="images/x.svg" alt="A red square"/><figcaption>The caption</figcaption>'
+            in out)
+
+
+def test_figure_title_is_a_warning_not_a_silent_drop(folder):
+    _, warnings = read(folder, '![A square](images/x.svg "Seen from above")')
+    [warning] = [w for w in warnings if "title" in w.message]
+    assert warning.line == 6 and "“Seen from above” is not printed" in warning.message
+
+
+@pytest.mark.parametrize("attrs, style", [
+    ("{width=50%}", "width: 50%"),
+    ('{width="50%"}', "width: 50%"),
+    ("{width=3in height=2cm}", "width: 3in; height: 2cm"),
+    ("{width=300}", "width: 300px"),
+    ("{height=2inch}", "height: 2in"),
+])
+def test_image_sizes_are_honoured(folder, attrs, style):
+    out = html(folder, f"![A square](images/x.svg){attrs}")
+    assert f'style="{style}"' in out and "{" not in out
+
+
+def test_a_size_that_is_not_one_names_its_line(folder):
+    assert errors(folder, "Text.\n\n![A square](images/x.svg){width=wide}") == [
+        "8: image width 'wide' is not a size"]
+
+
+def test_svgz_is_unpacked_and_published_as_svg(folder):
+    (folder / "images" / "z.svgz").write_bytes(gzip.compress(SVG.encode()))
+    guide, _ = read(folder, "![A square](images/z.svgz)")
+    [asset] = guide.assets.values()
+    assert asset.src == "images/z.svg" and b"<svg" in asset.data
+    assert 'src="images/z.svg"' in html(folder, "![A square](images/z.svgz)")
+
+
+def test_svgz_bomb_is_refused(folder):
+    (folder / "images" / "bomb.svgz").write_bytes(gzip.compress(b" " * (30 * 2**20)))
+    assert errors(folder, "![A square](images/bomb.svgz)") == [
+        "6: image 'images/bomb.svgz' unpacks to more than 20 MB"]
+
+
+# -- tables ---------------------------------------------------------------------------
+
+def test_a_table_with_a_short_separator_row_is_an_error(folder):
+    assert errors(folder, "| Day | Do |\n|---|\n| 1 | Rest |") == [
+        "7: this looks like a table, but its separator row has 1 column and its header 2"]
+
+
+# -- all errors at once -----------------------------------------------------------------
+
+def test_every_structural_error_is_listed(folder):
+    body = ("See [a](#nowhere).\n\nSee [b](javascript:alert(1)).\n\n<b>bold</b>\n\n"
+            "Note[^missing].")
+    found = errors(folder, body)
+    assert [f.split(":")[0] for f in found] == ["6", "8", "10", "12"], found
+
+
+def test_the_list_stops_at_twenty(folder):
+    body = "\n\n".join(f"[x](#gone-{n})" for n in range(40))
+    assert len(errors(folder, body)) == 20
