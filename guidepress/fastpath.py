@@ -28,7 +28,7 @@ PACKAGE = Path(__file__).resolve().parent
 
 # The files besides the manuscripts that a build reads from a manuscript's folder: its
 # images (the suffixes guidepress.assets accepts; this module must not import it).
-IMAGE_SUFFIXES = frozenset({".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp"})
+IMAGE_SUFFIXES = frozenset({".svg", ".svgz", ".png", ".jpg", ".jpeg", ".gif", ".webp"})
 
 
 def files_under(folder: Path, skip: Path, suffixes: frozenset[str] | None = None

@@ -154,7 +154,7 @@ def handout_digest(guide: Guide, spec: HandoutSpec) -> str:
     body, notes = section_html(guide, spec)
     images = sorted((src, a.data) for src, a in guide.assets.items() if f'"{src}"' in body)
     meta = guide.meta
-    return digest(spec, str(body), [str(html) for _, _, html in notes], images, meta.title,
+    return digest(spec, str(body), [str(n.html + n.more) for n in notes], images, meta.title,
                   meta.url, meta.reviewed, meta.date, meta.language, meta.author)
 
 

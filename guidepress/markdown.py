@@ -28,6 +28,8 @@ from mdit_py_plugins.subscript import sub_plugin
 from mdit_py_plugins.superscript import superscript_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
+from .mdblocks import fancy_lists_plugin, line_blocks_plugin
+from .mdtables import tables_plugin
 from .model import Node
 
 TRAILING_ATTRS = re.compile(r"\s*(\{[^{}]*\})\s*$")
@@ -105,6 +107,26 @@ def heading_attributes(state: StateCore) -> None:
                 token.attrSet(key, value)
 
 
+def blank_line_before(md: MarkdownIt, name: str) -> None:
+    """pandoc's rule for block rule ``name`` (a list, a block quote): it cannot interrupt a
+    paragraph outside a list item, so "Do this:\\n- rest" is one paragraph, as pandoc reads
+    it. CommonMark would start a list; the line is noted (env["run_on"]) so that the reader
+    can say why no list came out."""
+    rule = next(r for r in md.block.ruler.__rules__ if r.name == name)
+    original = rule.fn
+
+    def wrapped(state, start: int, end: int, silent: bool) -> bool:
+        # parentType is "paragraph" only while a paragraph asks whether this line ends
+        # it; blkIndent > 0 inside list items, where pandoc lets a sublist follow text.
+        if silent and state.parentType == "paragraph" and state.blkIndent == 0:
+            if original(state, start, end, True):
+                state.env.setdefault("run_on", []).append((start, name))
+            return False
+        return original(state, start, end, silent)
+
+    md.block.ruler.at(name, wrapped, {"alt": rule.alt})
+
+
 def make_parser() -> MarkdownIt:
     # Curly quotes and apostrophes, as pandoc's `smart` extension makes them. (Not
     # markdown-it's "replacements", which would turn a list label "(c)" into "©".)
@@ -113,10 +135,15 @@ def make_parser() -> MarkdownIt:
     md.use(footnote_plugin)
     md.use(deflist_plugin)
     md.use(tasklists_plugin)
+    md.use(fancy_lists_plugin)
+    md.use(line_blocks_plugin)
+    md.use(tables_plugin)
     md.use(sub_plugin)
     md.use(superscript_plugin)
     md.use(attrs_plugin, after=("image",), spans=True)
     md.use(container_plugin, name="div", validate=lambda params, markup: True)
+    for name in ("list", "fancy_list", "blockquote"):
+        blank_line_before(md, name)
     md.core.ruler.before("inline", "heading_attributes", heading_attributes)
     md.core.ruler.after("inline", "image_attributes", image_attributes)
     md.core.ruler.after("smartquotes", "smart_dashes", smart_dashes)
@@ -177,8 +204,24 @@ class Converter:
             return Node("definition_list", self.blocks(tree.children, line), line=line)
         if kind == "dt":
             return Node("term", self.inline(tree.children[0], line), line=line)
+        if kind == "line_block":  # guidepress.mdblocks: one inline per line; join with breaks
+            parts: list[Node] = []
+            for index, row in enumerate(tree.children):
+                row_line = self.line_of(row, line)
+                if index:
+                    parts.append(Node("hardbreak", line=row_line))
+                parts.extend(self.inline(row.children[0], row_line))
+            self.check_table_like(tree, line)  # "| a | b |" over a bad separator row
+            return Node("line_block", tuple(parts), line=line)
         if kind == "dd":
             return Node("definition", self.blocks(tree.children, line), line=line)
+        if kind == "table" and tree.meta.get("error"):
+            self.problems.append((line, tree.meta["error"], "", "error"))
+        if kind in ("th", "td") and tree.meta.get("blocks"):
+            self.problems.append((
+                line, "a cell of this grid table holds paragraphs, a list or code, which a "
+                "table cell here cannot show: its text is printed as one paragraph",
+                "keep each cell to a few words, or put the list under the table", "warning"))
         if kind in ("th", "td"):
             style = attrs.pop("style", "")
             if align := re.search(r"text-align:(\w+)", style):
@@ -195,8 +238,10 @@ class Converter:
             return Node("div", self.blocks(tree.children, line), attributes(tree.info), line=line)
         if kind == "ordered_list":
             attrs = {k: v for k, v in attrs.items() if k in ("start", "type", "class")}
-        if kind == "bullet_list" and "contains-task-list" in attrs.get("class", ""):
-            attrs = {"class": "task-list"}
+        if kind in ("bullet_list", "ordered_list"):
+            classes = attrs.get("class", "").replace("contains-task-list", "task-list").split()
+            attrs = {k: v for k, v in attrs.items() if k != "class"}
+            attrs |= {"class": " ".join(classes)} if classes else {}
         if kind == "list_item":
             return self.list_item(tree, attrs, line)
         return Node(kind, self.blocks(tree.children, line), attrs, line=line)
@@ -234,8 +279,8 @@ class Converter:
         paragraph of pipes and dashes: say so instead of printing it."""
         if not tree.map:
             return
-        first, end = tree.map
-        rows = self.lines[first:end]
+        first = tree.map[0]
+        rows = self.lines[first : first + 2]
         if len(rows) < 2 or "|" not in rows[0] or not TABLE_RULE.match(rows[1]):
             return
         header, rule = cells(rows[0]), cells(rows[1])
@@ -276,7 +321,23 @@ class Converter:
                      "ref": str(meta.get("subId", 0))}
             return Node("footnote_ref", attrs=attrs, line=line)
         kind = INLINE_KINDS.get(kind, kind)
-        return Node(kind, self.inline(tree, line), attrs, line=line)
+        children = self.inline(tree, line)
+        if kind in ("sub", "sup") and len(children) == 1 and children[0].type == "text":
+            # The sub/superscript plugins take their content as plain text; pandoc reads
+            # markup in it (^*hello*^).
+            children = self.reparse(children[0], line)
+        if kind == "em" and len(children) == 1 and children[0].type == "strong":
+            # ***x***: CommonMark nests <em><strong>, pandoc <strong><em>; the same on the
+            # page, but the same HTML as pandoc's is easier to check.
+            inner = children[0]
+            return Node("strong", (Node("em", inner.children, line=line),), line=line)
+        return Node(kind, children, attrs, line=line)
+
+    def reparse(self, text: Node, line: int) -> tuple[Node, ...]:
+        if not any(mark in text.text for mark in "*_`["):
+            return (text,)
+        [inline] = _PARSER.parseInline(text.text)
+        return self.inline(SyntaxTreeNode(inline.children or []), line)
 
     def collect_footnotes(self, block: SyntaxTreeNode) -> None:
         for note in block.children:
@@ -336,11 +397,18 @@ def is_caption(node: Node) -> bool:
 
 
 def with_caption(table: Node, paragraph: Node) -> Node:
+    """The table with its caption; attributes at the caption's end (``{#tbl:id}``) are
+    the table's, as in pandoc."""
     first, *rest = paragraph.children
-    text = first.text.split(": ", 1)[1]
-    caption = Node("caption", (Node("text", text=text, line=first.line), *rest),
-                   line=paragraph.line)
-    return Node("table", (caption, *table.children), table.attrs, line=table.line)
+    children = [Node("text", text=first.text.split(": ", 1)[1], line=first.line), *rest]
+    attrs = dict(table.attrs)
+    last = children[-1]
+    match = TRAILING_ATTRS.search(last.text) if last.type == "text" else None
+    if match and (found := attributes(match.group(1))):
+        attrs |= {k: v for k, v in found.items() if k in ("id", "class")}
+        children[-1] = Node("text", text=last.text[: match.start()], line=last.line)
+    caption = Node("caption", tuple(children), line=paragraph.line)
+    return Node("table", (caption, *table.children), attrs, line=table.line)
 
 
 # URL schemes that run code or open files on the reader's device: never published.
@@ -396,7 +464,22 @@ def printable(text: str, limit: int = 60) -> str:
 def parse_body(text: str, first_line: int) -> tuple[tuple[Node, ...], dict, list]:
     """Parse the Markdown body. Returns the blocks, {label: (number, blocks, line)} and the
     problems found on the way as (line, message, hint, severity)."""
-    tree = SyntaxTreeNode(_PARSER.parse(text))
+    env: dict = {}
+    tree = SyntaxTreeNode(_PARSER.parse(text, env))
     converter = Converter(first_line, text.split("\n"))
     blocks = converter.blocks(tree.children, first_line)
-    return blocks, converter.footnotes, converter.problems
+    return blocks, converter.footnotes, converter.problems + run_on_lines(env, first_line)
+
+
+def run_on_lines(env: dict, first_line: int) -> list[tuple[int, str, str, str]]:
+    """Warnings for the lines that would start a list or quote but follow text."""
+    found = []
+    lines = {start: name for start, name in env.get("run_on", ())}
+    for start, name in sorted(lines.items()):
+        if start - 1 in lines:
+            continue  # the next item of the same run-on list: said once
+        what = "a block quote" if name == "blockquote" else "a list"
+        found.append((start + first_line, f"this line starts like {what} but follows a line "
+                      "of text, so it is read as part of that paragraph",
+                      f"leave a blank line before it to make {what}", "warning"))
+    return found

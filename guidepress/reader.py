@@ -175,6 +175,8 @@ def check_decoded_characters(blocks: Iterable[Node], lines: list[str], path: Pat
     decoded by the parser (or, if markdown-it will not decode it, silently made U+FFFD), so
     the parsed text and attributes are checked too, and the reference is named."""
     for node in (n for b in blocks for n in b.walk()):
+        if node.type in ("code", "code_block"):
+            continue  # code shows references as written; the file itself is clean
         for value in (node.text, *node.attrs.values()):
             if not (found := DECODED_BAD.search(value)):
                 continue
@@ -233,7 +235,7 @@ GENERATED_PATTERNS = (
 )
 # The nodes whose id the writers print (a figure has its image's id).
 ID_NODES = {"heading": "heading id", "div": "block id", "figure": "image id",
-            "span": "span id"}
+            "span": "span id", "table": "table id"}
 
 
 def generated_id_use(name: str) -> str | None:
@@ -534,6 +536,9 @@ def link_problem(kind: str, href: str, shown: str) -> tuple[str, str] | None:
 def unread_target(written: str, image: bool, target: str) -> tuple[str, str]:
     """(message, hint) for Markdown that looks like an image or link but is not one."""
     spaced = len(target.split()) > 1
+    if sum(target.count(q) for q in '"“”') > 2:  # pandoc allows "a "b" c"; CommonMark not
+        return (f"the title of '{printable(written)}' has quotation marks inside quotation "
+                "marks", 'write the inner ones as “curly quotes” or as \\"')
     if image and spaced:
         return f"image '{printable(target)}' has a space in its file name", name_hint(target)
     if spaced:

@@ -99,6 +99,7 @@ class HtmlRenderer:
         self.breaks: list[PageStart] = []  # markers still to place in the current leaf
         self.seen = 0  # non-space characters of the current leaf rendered so far
         self.emitted: list[PageStart] = []  # markers placed since the last take_markers()
+        self.in_float_note = False  # rendering a print footnote (see inline_node)
 
     # -- entry points -------------------------------------------------------------------
 
@@ -218,8 +219,12 @@ class HtmlRenderer:
         style = ""
         if start and self.options.target in ("pdf", "handout"):
             style = f"counter-reset: list-item {int(start) - 1}"
-        return self.element("ol", node, self.blocks(node.children), start=start,
-                            type=node.attrs.get("type", ""), style=style)
+        kind = node.attrs.get("type", "")
+        # Browsers match [type="a"] and [type="A"] alike in HTML pages (not in XHTML), so
+        # the web page's style sheet reads the case from data-type.
+        data_type = kind if self.options.target == "web" else ""
+        return self.element("ol", node, self.blocks(node.children), start=start, type=kind,
+                            data_type=data_type, style=style)
 
     def b_list_item(self, node: Node) -> Markup:
         task = node.attrs.get("task")
@@ -316,7 +321,9 @@ class HtmlRenderer:
             case "text":
                 return self.text(node.text)
             case "softbreak":
-                return Markup("\n")
+                # In a float: footnote WeasyPrint breaks the line at a newline, even in
+                # normal white-space, so a note's soft breaks are spaces.
+                return Markup(" " if self.in_float_note else "\n")
             case "hardbreak":
                 return Markup("<br/>")
             case "em" | "strong" | "sub" | "sup":
@@ -382,10 +389,14 @@ class HtmlRenderer:
         """A note as HTML that may stand inside a paragraph, for the print book's
         ``float: footnote``: a note of one paragraph is its text; the blocks of a longer
         one become spans that the style sheet sets as blocks (a <p> cannot hold a <ul>)."""
-        blocks = note.blocks
-        if len(blocks) == 1 and blocks[0].type == "paragraph":
-            return self.inline(blocks[0].children)
-        return Markup("").join(self.note_span(b) for b in blocks)
+        self.in_float_note = True
+        try:
+            blocks = note.blocks
+            if len(blocks) == 1 and blocks[0].type == "paragraph":
+                return self.inline(blocks[0].children)
+            return Markup("").join(self.note_span(b) for b in blocks)
+        finally:
+            self.in_float_note = False
 
     def note_span(self, node: Node) -> Markup:
         """One block of a note as a span of class note-p, note-li, note-pre or note-quote."""

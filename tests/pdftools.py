@@ -82,3 +82,39 @@ def font_sizes(pdf: Path, page: int = 0) -> collections.Counter:
 def body_size(pdf: Path, page: int = 0) -> float:
     """The body text size of a page: the size most of its characters are set in."""
     return font_sizes(pdf, page).most_common(1)[0][0]
+
+
+BBOX_WORD = re.compile(
+    r'<word xMin="([-\d.]+)" yMin="[-\d.]+" xMax="([-\d.]+)" yMax="[-\d.]+">([^<]*)</word>')
+BBOX_PAGE = re.compile(r'<page width="([\d.]+)" height="[\d.]+">')
+
+
+def word_boxes(pdf: Path) -> list[tuple[int, float, float, float, str]]:
+    """(page index, page width, xMin, xMax, word) for every word pdftotext finds, in points."""
+    args = ["pdftotext", "-bbox-layout", "-enc", "UTF-8", str(pdf), "-"]
+    xhtml = subprocess.run(args, check=True, capture_output=True, text=True).stdout
+    boxes = []
+    # Each page's words follow its <page> tag: split on the tags to know which page a word is on.
+    pieces = BBOX_PAGE.split(xhtml)
+    for index, (width, body) in enumerate(zip(pieces[1::2], pieces[2::2], strict=True)):
+        for x_min, x_max, word in BBOX_WORD.findall(body):
+            boxes.append((index, float(width), float(x_min), float(x_max), word))
+    return boxes
+
+
+def words_outside(pdf: Path, margins: tuple[float, float] | None = None, slack: float = 0.5
+                  ) -> tuple[list, list]:
+    """Words printed past the page edge, and words past the text column.
+
+    ``margins`` are the (left, right) page margins in points, the same on every page (the
+    office edition's are); without them only the first list is computed. ``slack`` absorbs
+    rounding in pdftotext's boxes. Each entry is (page number from 1, xMin, xMax, word).
+    """
+    past_edge, past_column = [], []
+    for page, width, x_min, x_max, word in word_boxes(pdf):
+        entry = (page + 1, x_min, x_max, word)
+        if x_min < -slack or x_max > width + slack:
+            past_edge.append(entry)
+        elif margins and (x_min < margins[0] - slack or x_max > width - margins[1] + slack):
+            past_column.append(entry)
+    return past_edge, past_column

@@ -201,8 +201,8 @@ def test_svgz_bomb_is_refused(folder):
 
 # -- tables ---------------------------------------------------------------------------
 
-def test_a_table_with_a_short_separator_row_is_an_error(folder):
-    assert errors(folder, "| Day | Do |\n|---|\n| 1 | Rest |") == [
+def test_a_table_with_a_short_separator_row_is_an_error(folder):  # without outer pipes
+    assert errors(folder, "Day | Do\n:---\n1 | Rest") == [
         "7: this looks like a table, but its separator row has 1 column and its header 2"]
 
 
@@ -218,3 +218,109 @@ def test_every_structural_error_is_listed(folder):
 def test_the_list_stops_at_twenty(folder):
     body = "\n\n".join(f"[x](#gone-{n})" for n in range(40))
     assert len(errors(folder, body)) == 20
+
+
+def test_markup_inside_superscript_and_strong_emphasis_order(folder):
+    out = html(folder, "^*hello*^ and ***both***")
+    assert "<sup><em>hello</em></sup>" in out and "<strong><em>both</em></strong>" in out
+
+
+def test_a_title_with_quotes_in_quotes_says_so(folder):
+    assert errors(folder, '[a](https://example.org "say "hi" now")') == [
+        "6: the title of '[a](https://example.org “say “hi” now”)' has quotation marks "
+        "inside quotation marks"]
+
+
+def test_references_in_code_are_not_decoded_so_not_refused(folder):
+    guide, _ = read(folder, "```\n&#0; stands for nothing\n```")
+    assert "&#0;" in guide.blocks[1].text
+
+
+def test_a_print_note_has_no_line_breaks_from_the_source(folder):
+    out = html(folder, "Text[^n] here.\n\n[^n]: A note that runs\n    onto a second line.",
+               "pdf", "float")
+    assert '<span class="footnote" id="fn-1">A note that runs onto a second line.</span>' in out
+
+
+@pytest.mark.parametrize("body, tag", [
+    ("c) third\nd) fourth", '<ol class="delim-paren" start="3" type="a">'),
+    ("(iv) four\n(v) five", '<ol class="delim-parens" start="4" type="i">'),
+    ("#. one\n#. two", "<ol>"),
+    ("- [ ] a\n- [x] b", '<ul class="task-list">'),
+    ("1) [ ] a\n2) [x] b", '<ol class="task-list delim-paren">'),
+])
+def test_list_markers(folder, body, tag):
+    assert tag in html(folder, body)
+
+
+def test_web_lists_say_the_letter_case_for_browsers(folder):
+    assert 'type="A" data-type="A"' in html(folder, "A) one\nB) two", "web")
+
+
+def test_line_block(folder):
+    out = html(folder, "| 260 Old Hook Rd\n|    Suite 2\n| Westwood, NJ")
+    assert ('<div class="line-block">260 Old Hook Rd<br/>\u00a0\u00a0\u00a0Suite 2<br/>'
+            "Westwood, NJ</div>") in out
+
+
+def test_a_line_block_over_a_bad_separator_row_is_an_error(folder):
+    assert errors(folder, "| Day | Do |\n|---|\n| 1 | Rest |") == [
+        "7: this looks like a table, but its separator row has 1 column and its header 2"]
+
+
+GRID = """+---------+---------------+
+| Day     | What to do    |
++=========+===============+
+| 1--2    | Rest, ice     |
++---------+---------------+
+| 3       | Walk a little |
++---------+---------------+"""
+
+
+def test_grid_table(folder):
+    out = html(folder, GRID)
+    assert '<th scope="col">Day</th>' in out and "<td>1–2</td>" in out
+    assert "<td>Walk a little</td>" in out and "+---" not in out
+
+
+def test_simple_table_alignment(folder):
+    out = html(folder, "  Right     Left\n-------     ------\n     12     a\n    123     b\n")
+    assert '<td class="align-right">123</td>' in out and '<td class="align-left">b</td>' in out
+
+
+def test_a_grid_table_span_is_an_error(folder):
+    body = "+---+---+\n| a     |\n+---+---+\n| b | c |\n+---+---+"
+    [found] = errors(folder, body)
+    assert found.startswith("6: a cell of this grid table spans two or more columns")
+
+
+def test_a_grid_cell_with_a_list_is_a_warning(folder):
+    body = ("+-----------+\n| Steps     |\n+===========+\n| - rest    |\n| - ice     |\n"
+            "+-----------+")
+    _, warnings = read(folder, body)
+    assert [w.line for w in warnings if "grid table holds" in w.message] == [9]
+
+
+def test_table_caption_attributes_name_the_table(folder):
+    out = html(folder, "| a | b |\n|---|---|\n| 1 | 2 |\n\nTable: Two columns. {#tbl:two}\n\n"
+               "See [the table](#tbl:two).")
+    assert '<table id="tbl:two"><caption>Two columns.</caption>' in out
+    assert '<a href="#tbl:two">the table</a>' in out
+
+
+@pytest.mark.parametrize("body, what", [
+    ("Do this:\n- rest\n- ice", "a list"),
+    ("Steps:\n1. rest\n2. ice", "a list"),
+    ("He said:\n> stop", "a block quote"),
+])
+def test_no_list_or_quote_without_a_blank_line_as_in_pandoc(folder, body, what):
+    guide, warnings = read(folder, body)
+    assert [b.type for b in guide.blocks[1:]] == ["paragraph"]
+    assert [(w.line, w.message) for w in warnings] == [
+        (7, f"this line starts like {what} but follows a line of text, so it is read as part "
+            "of that paragraph")]
+
+
+def test_a_sublist_may_follow_an_items_text(folder):
+    guide, warnings = read(folder, "- item\n  - sub")
+    assert [n.type for n in guide.blocks[1].walk()].count("bullet_list") == 2 and not warnings
