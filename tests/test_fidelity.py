@@ -256,7 +256,10 @@ def built_ok(builds: Builds, name: str, request: pytest.FixtureRequest) -> Built
 
 
 # The test guide (tables, notes, a figure, handouts) beside the shipped ones.
-FIXTURE_GUIDES = {"ankle-sprain": ROOT / "tests" / "fixtures" / "ankle-sprain" / "ankle-sprain.md"}
+FIXTURE_GUIDES = {
+    "ankle-sprain": ROOT / "tests" / "fixtures" / "ankle-sprain" / "ankle-sprain.md",
+    "constructs": ROOT / "tests" / "fixtures" / "constructs" / "constructs.md",
+}
 DOCUMENTS = [p.stem for p in SHIPPED] + list(FIXTURE_GUIDES) + list(TRANSFORMS)
 
 
@@ -360,7 +363,7 @@ def alt_texts(guide: Guide) -> str:
 # What pandoc's plain text holds that is not the author's text: list markers at a line's
 # start (ebooks number lists themselves) and attribute blocks pandoc leaves as text where
 # this reader reads them ("{#tbl:platforms}" after a caption that runs over several lines).
-NOT_TEXT = re.compile(r"^[ \t]*(?:\(?(?:\d+|[A-Za-z]{1,6})[.)]|[-*+])(?=[ \t]{2})"
+NOT_TEXT = re.compile(r"^[ \t]*(?:\(?(?:\d+|[A-Za-z]{1,6})[.)]|[-*+])(?=[ \t])"
                       r"|\{#[^{}\s]+[^{}]*\}", re.M)
 
 
