@@ -628,13 +628,17 @@ REFERENCE = re.compile(r"&(?:#[xX][0-9a-fA-F]{1,6}|#[0-9]{1,7}|[A-Za-z][A-Za-z0-
 
 def check_glyphs(guide: Guide, fonts: glyphs.FontSet) -> None:
     """Refuse a character none of the guide's fonts has: it would print as an empty box,
-    or in whatever font the reader's device has."""
+    or in whatever font the reader's device has. Each such character is named once, at
+    its first place, with up to 20 in one report."""
+    errors, seen = ErrorList(), set()
     for text, line, span in drawn_text(guide):
-        if (index := glyphs.first_missing(text, fonts)) >= 0:
+        if (index := glyphs.first_missing(text, fonts)) >= 0 and text[index] not in seen:
+            seen.add(text[index])  # each character once: the fix is the same everywhere
             # The words just before it tell this one from the same character elsewhere on
             # the line (in an image's alt text, say).
             anchor = text[max(0, index - 20) : index + 1].split("\n")[-1]
-            raise glyph_error(guide, fonts, anchor, line, span)
+            errors.add(glyph_error(guide, fonts, anchor, line, span))
+    errors.raise_any()
 
 
 def drawn_text(guide: Guide) -> Iterator[tuple[str, int, int]]:

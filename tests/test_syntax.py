@@ -324,3 +324,9 @@ def test_no_list_or_quote_without_a_blank_line_as_in_pandoc(folder, body, what):
 def test_a_sublist_may_follow_an_items_text(folder):
     guide, warnings = read(folder, "- item\n  - sub")
     assert [n.type for n in guide.blocks[1].walk()].count("bullet_list") == 2 and not warnings
+
+
+def test_every_character_the_fonts_lack_is_named_once(folder):
+    found = errors(folder, "Strong 💪 here.\n\nAgain 💪, and नमस्ते.")
+    assert [f.split(" (")[0] for f in found] == ["6: the character '💪'",
+                                                 "8: the character 'न'"]
