@@ -629,16 +629,28 @@ REFERENCE = re.compile(r"&(?:#[xX][0-9a-fA-F]{1,6}|#[0-9]{1,7}|[A-Za-z][A-Za-z0-
 def check_glyphs(guide: Guide, fonts: glyphs.FontSet) -> None:
     """Refuse a character none of the guide's fonts has: it would print as an empty box,
     or in whatever font the reader's device has. Each such character is named once, at
-    its first place, with up to 20 in one report."""
+    its first place (a script once for all its letters), up to 20 in one report."""
     errors, seen = ErrorList(), set()
     for text, line, span in drawn_text(guide):
-        if (index := glyphs.first_missing(text, fonts)) >= 0 and text[index] not in seen:
-            seen.add(text[index])  # each character once: the fix is the same everywhere
+        start = 0
+        while (found := glyphs.first_missing(text[start:], fonts)) >= 0:
+            index, start = start + found, start + found + 1
+            if (key := glyph_key(text[index])) in seen:
+                continue  # once each: the fix is the same everywhere
+            seen.add(key)
             # The words just before it tell this one from the same character elsewhere on
             # the line (in an image's alt text, say).
             anchor = text[max(0, index - 20) : index + 1].split("\n")[-1]
             errors.add(glyph_error(guide, fonts, anchor, line, span))
     errors.raise_any()
+
+
+def glyph_key(char: str) -> str:
+    """What one glyph error stands for: a letter's script (all of Devanagari needs the
+    same font), or the character itself (an emoji, a symbol)."""
+    if unicodedata.category(char)[0] in "LM":
+        return unicodedata.name(char, char).split()[0]
+    return char
 
 
 def drawn_text(guide: Guide) -> Iterator[tuple[str, int, int]]:
