@@ -428,6 +428,13 @@ def check_structure(guide: Guide, warnings: list[Diagnostic],
             warnings.extend(node_problems(node, guide, ids))
         except PublishError as error:
             errors.add(error)
+    for note in guide.footnotes.values():
+        for node in (n for b in note.blocks for n in b.walk()):
+            if node.type in ("table", "figure"):
+                errors.add(PublishError(
+                    path, node.line, f"a footnote cannot hold a {node.type}: the print book "
+                    "sets notes at the foot of the page, in the flow of a line",
+                    f"move the {node.type} into the text and refer to it from the note"))
     errors.raise_any()
     check_handouts(guide, warnings)
 
@@ -436,7 +443,7 @@ def node_problems(node: Node, guide: Guide, ids: list[str]) -> list[Diagnostic]:
     """Warnings about one node; raises PublishError for one the guide cannot publish."""
     path = guide.source
     if node.type == "link":
-        return check_link(node, ids, path)
+        return check_link(node, ids, path) + link_title_warning(node, path)
     if node.type == "figure":
         return check_figure(node, path)
     if node.type == "text" and (m := UNREAD_TARGET.search(node.text)):
@@ -466,6 +473,17 @@ def check_image_size(image: Node, path: Path) -> None:
         if value is not None and not SIZE.fullmatch(value.strip()):
             raise PublishError(path, image.line, f"image {key} '{printable(value)}' is not a size",
                                f"write a number with %, px, cm, mm or in, e.g. {{{key}=50%}}")
+
+
+def link_title_warning(link: Node, path: Path) -> list[Diagnostic]:
+    """A link's title ("…" after the address) is a tooltip: said, since print drops it."""
+    title = link.attrs.get("title", "")
+    if not title.strip():
+        return []
+    return [Diagnostic(
+        path, link.line, f"the link's title “{printable(title)}” is shown only as a tooltip "
+        "in the ebook and on the web page, not in print",
+        "if readers need it, write it in the text beside the link", "warning")]
 
 
 def check_figure(figure: Node, path: Path) -> list[Diagnostic]:

@@ -4,6 +4,7 @@ output's HTML holds, and the line of whatever the reader cannot take."""
 from __future__ import annotations
 
 import gzip
+import re
 from pathlib import Path
 
 import pytest
@@ -330,3 +331,39 @@ def test_every_character_the_fonts_lack_is_named_once(folder):
     found = errors(folder, "Strong 💪 here.\n\nAgain 💪, and नमस्ते.")
     assert [f.split(" (")[0] for f in found] == ["6: the character '💪'",
                                                  "8: the character 'न'"]
+
+
+def test_a_link_title_is_a_warning(folder):
+    _, warnings = read(folder, '[site](https://example.org "The site")')
+    assert [w.message for w in warnings] == [
+        "the link's title “The site” is shown only as a tooltip in the ebook and on the web "
+        "page, not in print"]
+
+
+@pytest.mark.parametrize("block, kind", [
+    ("| a | b |\n    |---|---|\n    | 1 | 2 |", "table"),
+    ("![A square](images/x.svg)", "figure"),
+])
+def test_a_note_cannot_hold_a_table_or_figure(folder, block, kind):
+    found = errors(folder, f"Text.[^n]\n\n[^n]: See this:\n\n    {block}")
+    assert found == [f"10: a footnote cannot hold a {kind}: the print book sets notes at the "
+                     "foot of the page, in the flow of a line"]
+
+
+def test_a_note_with_a_definition_list_keeps_it_in_print(folder):
+    out = html(folder, "Text.[^n]\n\n[^n]: Words:\n\n    Spasm\n    : A tight muscle.",
+               "pdf", "float")
+    assert ('<span class="note-block note-p">Spasm</span>'
+            '<span class="note-block note-p">A tight muscle.</span>') in out
+
+
+def test_a_failing_build_lists_every_error(folder):
+    from click.testing import CliRunner
+
+    import publish
+    path = folder / "guide.md"
+    path.write_text(HEAD + "[a](#x)\n\n[b](#y)\n\n[c](#z)\n", encoding="utf-8")
+    for command in (["build", str(path), "--out", str(folder / "dist")], ["check", str(path)]):
+        result = CliRunner().invoke(publish.cli, command)
+        assert result.exit_code == 1
+        assert re.findall(r"guide\.md:(\d+).*link to '#", result.output) == ["6", "8", "10"]
