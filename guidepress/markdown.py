@@ -40,6 +40,9 @@ TRAILING_ATTRS = re.compile(r"\s*(\{[^{}]*\})\s*$")
 BARE_VALUE = re.compile(r"""(?<=[\s{])([A-Za-z_][\w.:-]*)=([^\s"'{}]+)""")
 
 
+UNNUMBERED = re.compile(r"(?<=[\s{])-(?=[\s}])")
+
+
 def attributes(text: str) -> dict[str, str]:
     """Parse pandoc attributes like ``{#id .a .b key=value}``; {} when not valid."""
     text = text.strip()
@@ -55,6 +58,7 @@ def attribute_block(text: str) -> tuple[int, dict[str, str]] | None:
     if not text.startswith("{") or end < 0:
         return None
     quoted = BARE_VALUE.sub(lambda m: f'{m[1]}="{m[2]}"', text[: end + 1])
+    quoted = UNNUMBERED.sub(" .unnumbered", quoted)  # pandoc's shorthand: {-}
     try:
         _, found = parse_attrs(quoted)
     except ParseError:
@@ -140,7 +144,10 @@ def make_parser() -> MarkdownIt:
     md.use(tables_plugin)
     md.use(sub_plugin)
     md.use(superscript_plugin)
-    md.use(attrs_plugin, after=("image",), spans=True)
+    # Attributes after images, code, links and [spans]{…}; only the keys a writer uses, so
+    # that {href=…} or {onclick=…} can never reach an output.
+    md.use(attrs_plugin, after=("image", "code_inline", "link_close", "span_close"),
+           spans=True, allowed=("id", "class", "width", "height", "alt", "lang"))
     md.use(container_plugin, name="div", validate=lambda params, markup: True)
     for name in ("list", "fancy_list", "blockquote"):
         blank_line_before(md, name)

@@ -460,6 +460,9 @@ def node_problems(node: Node, guide: Guide, ids: list[str]) -> list[Diagnostic]:
                            "move the heading out of the block")
     if node.type == "image":
         check_image_size(node, path)
+    if node.type == "span" and "lang" in node.attrs and \
+            (problem := frontmatter.language_problem(node.attrs["lang"])):
+        raise PublishError(path, node.line, f"span language: {problem[0]}", problem[1])
     return []
 
 

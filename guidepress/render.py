@@ -331,8 +331,9 @@ class HtmlRenderer:
                     self.inline(node.children))
             case "strike":
                 return Markup("<del>{}</del>").format(self.inline(node.children))
-            case "span":
-                return self.element("span", node, self.inline(node.children))
+            case "span":  # [palabra]{lang=es}: read out in its language
+                return self.element("span", node, self.inline(node.children),
+                                    lang=node.attrs.get("lang", ""))
             case "code":
                 return Markup("<code>{}</code>").format(self.text(node.text))
             case "link":

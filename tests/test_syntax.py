@@ -367,3 +367,20 @@ def test_a_failing_build_lists_every_error(folder):
         result = CliRunner().invoke(publish.cli, command)
         assert result.exit_code == 1
         assert re.findall(r"guide\.md:(\d+).*link to '#", result.output) == ["6", "8", "10"]
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("`x = 1`{.python}", "<code>x = 1</code>"),
+    ("# Not numbered {-}", '<h1 class="unnumbered" id="not-numbered">'),
+    ("[músculo]{lang=es}", '<span lang="es">músculo</span>'),
+    ('[x](https://example.org){href="javascript:alert(1)" onclick="x()"}',
+     '<a class="external" href="https://example.org">x</a>'),
+])
+def test_pandoc_attributes(folder, body, expected):
+    out = html(folder, body)
+    assert expected in out and "{" not in out
+
+
+def test_a_span_language_must_be_one(folder):
+    [found] = errors(folder, "[x]{lang=klingonish}")
+    assert found.startswith("6: span language: ")
