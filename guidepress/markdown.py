@@ -16,7 +16,9 @@ from collections.abc import Iterable
 from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
+from markdown_it.helpers import parseLinkDestination, parseLinkLabel
 from markdown_it.rules_core import StateCore
+from markdown_it.rules_inline import StateInline
 from markdown_it.tree import SyntaxTreeNode
 from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.attrs.parse import ParseError
@@ -111,6 +113,38 @@ def heading_attributes(state: StateCore) -> None:
                 token.attrSet(key, value)
 
 
+# After a link's address: a title in double quotes that itself holds double quotes, up to
+# the last quote before ")"; pandoc reads "a "b" c" as one title, CommonMark as no link.
+QUOTED_TITLE = re.compile(r'[ \t]+"([^\n]*?"[^\n]*?)"[ \t]*\)')
+
+
+def quoted_title_link(state: StateInline, silent: bool) -> bool:
+    """Inline rule before markdown-it's "link": ``[text](url "a "b" c")`` as pandoc reads
+    it. Every other link is left to the usual rule."""
+    src, start = state.src, state.pos
+    if src[start] != "[" or '"' not in src[start : start + 4000]:
+        return False
+    label_end = parseLinkLabel(state, start, True)
+    if label_end < 0 or src[label_end + 1 : label_end + 2] != "(":
+        return False
+    found = parseLinkDestination(src, label_end + 2, state.posMax)
+    title = QUOTED_TITLE.match(src, found.pos) if found.ok else None
+    if title is None or title.end() > state.posMax:
+        return False
+    if not silent:
+        old_max = state.posMax
+        state.pos, state.posMax = start + 1, label_end
+        token = state.push("link_open", "a", 1)
+        token.attrs = {"href": state.md.normalizeLink(found.str), "title": title[1]}
+        state.linkLevel += 1
+        state.md.inline.tokenize(state)
+        state.linkLevel -= 1
+        state.push("link_close", "a", -1)
+        state.posMax = old_max
+    state.pos = title.end()
+    return True
+
+
 def blank_line_before(md: MarkdownIt, name: str) -> None:
     """pandoc's rule for block rule ``name`` (a list, a block quote): it cannot interrupt a
     paragraph outside a list item, so "Do this:\\n- rest" is one paragraph, as pandoc reads
@@ -149,6 +183,7 @@ def make_parser() -> MarkdownIt:
     md.use(attrs_plugin, after=("image", "code_inline", "link_close", "span_close"),
            spans=True, allowed=("id", "class", "width", "height", "alt", "lang"))
     md.use(container_plugin, name="div", validate=lambda params, markup: True)
+    md.inline.ruler.before("link", "quoted_title_link", quoted_title_link)
     for name in ("list", "fancy_list", "blockquote"):
         blank_line_before(md, name)
     md.core.ruler.before("inline", "heading_attributes", heading_attributes)

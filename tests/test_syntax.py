@@ -226,10 +226,11 @@ def test_markup_inside_superscript_and_strong_emphasis_order(folder):
     assert "<sup><em>hello</em></sup>" in out and "<strong><em>both</em></strong>" in out
 
 
-def test_a_title_with_quotes_in_quotes_says_so(folder):
-    assert errors(folder, '[a](https://example.org "say "hi" now")') == [
-        "6: the title of '[a](https://example.org “say “hi” now”)' has quotation marks "
-        "inside quotation marks"]
+def test_a_title_may_hold_quotes_in_quotes_as_in_pandoc(folder):
+    out = html(folder, '[a](https://example.org "say "hi" now") and [b](https://example.org '
+               '"x")')
+    assert ('<a class="external" href="https://example.org" title="say &#34;hi&#34; now">a</a>'
+            ' and <a class="external" href="https://example.org" title="x">b</a>') in out
 
 
 def test_references_in_code_are_not_decoded_so_not_refused(folder):
