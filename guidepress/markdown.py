@@ -203,9 +203,11 @@ _PARSER = make_parser()
 class Converter:
     """Walks markdown-it's syntax tree and builds model nodes with 1-based file lines."""
 
-    def __init__(self, first_line: int, lines: list[str]) -> None:
+    def __init__(self, first_line: int, lines: list[str],
+                 examples: dict[str, int] | None = None) -> None:
         self.offset = first_line  # file line of the body's first line
         self.lines = lines  # the body's lines, for what the parser does not keep
+        self.examples = examples or {}  # "(@label)" of an example list → its number
         self.footnotes: dict[str, tuple[int, tuple[Node, ...], int]] = {}
         # (line, message, hint, severity) of what the reader must report: Markdown that
         # was read, but not as the author probably meant it.
@@ -345,6 +347,11 @@ class Converter:
     def inline_node(self, tree: SyntaxTreeNode, line: int) -> Node:
         kind = tree.type
         attrs = {k: str(v) for k, v in tree.attrs.items()}
+        if kind == "text" and "(@" in tree.content and self.examples:
+            # pandoc's example lists: "(@good)" in the text is that example's number.
+            text = EXAMPLE_REF.sub(lambda m: f"({self.examples[m[1]]})"
+                                   if m[1] in self.examples else m[0], tree.content)
+            return Node("text", text=text, line=line)
         if kind in ("text", "code_inline"):
             return Node("code" if kind == "code_inline" else "text", text=tree.content, line=line)
         if kind == "html_inline":
@@ -393,6 +400,7 @@ class Converter:
             self.footnotes[note_label(note.meta)] = (note.meta["id"] + 1, blocks, line)
 
 
+EXAMPLE_REF = re.compile(r"\(@([\w-]+)\)")
 # markdown-it's names for inline markup → the model's.
 INLINE_KINDS = {"s": "strike", "sub": "sub", "sup": "sup", "span": "span"}
 TABLE_RULE = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
@@ -508,7 +516,8 @@ def parse_body(text: str, first_line: int) -> tuple[tuple[Node, ...], dict, list
     problems found on the way as (line, message, hint, severity)."""
     env: dict = {}
     tree = SyntaxTreeNode(_PARSER.parse(text, env))
-    converter = Converter(first_line, text.split("\n"))
+    converter = Converter(first_line, text.split("\n"),
+                          env.get("example_lists", {}).get("labels", {}))
     blocks = converter.blocks(tree.children, first_line)
     return blocks, converter.footnotes, converter.problems + run_on_lines(env, first_line)
 

@@ -385,3 +385,8 @@ def test_pandoc_attributes(folder, body, expected):
 def test_a_span_language_must_be_one(folder):
     [found] = errors(folder, "[x]{lang=klingonish}")
     assert found.startswith("6: span language: ")
+
+
+def test_example_list_references_are_numbers(folder):
+    out = html(folder, "(@rest) Rest a day.\n(@) Walk.\n\nAs (@rest) says, and not (@other).")
+    assert "<p>As (1) says, and not (@other).</p>" in out
