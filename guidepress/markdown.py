@@ -145,6 +145,28 @@ def quoted_title_link(state: StateInline, silent: bool) -> bool:
     return True
 
 
+def no_comment_attributes(md: MarkdownIt) -> None:
+    """The attrs plugin reads ``{% … %}`` as a comment (djot's syntax), and so would drop
+    text such as a template's "{% endraw %}"; pandoc has no such comments and shows it."""
+    def guarded(rule, brace_at):
+        def wrapped(state: StateInline, silent: bool) -> bool:
+            at = brace_at(state)
+            if at >= 0 and state.src.startswith("{%", at):
+                return False
+            return rule(state, silent)
+        return wrapped
+
+    def after_label(state: StateInline) -> int:
+        if state.src[state.pos] != "[":
+            return -1
+        end = parseLinkLabel(state, state.pos, True)
+        return end + 1 if end >= 0 else -1
+
+    for name, brace_at in (("attr", lambda state: state.pos), ("span", after_label)):
+        rule = next(r for r in md.inline.ruler.__rules__ if r.name == name)
+        md.inline.ruler.at(name, guarded(rule.fn, brace_at))
+
+
 def blank_line_before(md: MarkdownIt, name: str) -> None:
     """pandoc's rule for block rule ``name`` (a list, a block quote): it cannot interrupt a
     paragraph outside a list item, so "Do this:\\n- rest" is one paragraph, as pandoc reads
@@ -182,6 +204,7 @@ def make_parser() -> MarkdownIt:
     # that {href=…} or {onclick=…} can never reach an output.
     md.use(attrs_plugin, after=("image", "code_inline", "link_close", "span_close"),
            spans=True, allowed=("id", "class", "width", "height", "alt", "lang"))
+    no_comment_attributes(md)
     md.use(container_plugin, name="div", validate=lambda params, markup: True)
     md.inline.ruler.before("link", "quoted_title_link", quoted_title_link)
     for name in ("list", "fancy_list", "blockquote"):

@@ -390,3 +390,9 @@ def test_a_span_language_must_be_one(folder):
 def test_example_list_references_are_numbers(folder):
     out = html(folder, "(@rest) Rest a day.\n(@) Walk.\n\nAs (@rest) says, and not (@other).")
     assert "<p>As (1) says, and not (@other).</p>" in out
+
+
+def test_braces_with_percent_are_text_not_attributes(folder):
+    out = html(folder, "As {% raw %}`{{count}}`{% endraw %} and [word]{% note %}.")
+    assert "{% raw %}<code>{{count}}</code>{% endraw %}" in out
+    assert "[word]{% note %}" in out
