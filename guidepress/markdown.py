@@ -284,11 +284,8 @@ class Converter:
             return Node("definition", self.blocks(tree.children, line), line=line)
         if kind == "table" and tree.meta.get("error"):
             self.problems.append((line, tree.meta["error"], "", "error"))
-        if kind in ("th", "td") and tree.meta.get("blocks"):
-            self.problems.append((
-                line, "a cell of this grid table holds paragraphs, a list or code, which a "
-                "table cell here cannot show: its text is printed as one paragraph",
-                "keep each cell to a few words, or put the list under the table", "warning"))
+        if kind == "table":
+            self.check_block_cells(tree)
         if kind in ("th", "td"):
             style = attrs.pop("style", "")
             if align := re.search(r"text-align:(\w+)", style):
@@ -340,6 +337,19 @@ class Converter:
         if any(n.plain_text().strip() for n in caption):
             children.append(Node("figcaption", caption, line=line))
         return Node("figure", tuple(children), dict(node.attrs), line=line)
+
+    def check_block_cells(self, table: SyntaxTreeNode) -> None:
+        """One warning per grid table whose cells hold paragraphs, lists or code, which
+        are printed as one paragraph each (mdtables flags them)."""
+        flagged = [self.line_of(cell, 0) for cell in table.walk()
+                   if cell.type in ("th", "td") and cell.meta.get("blocks")]
+        if flagged:
+            many = len(flagged) > 1
+            self.problems.append((
+                flagged[0], f"{len(flagged)} cell{'s' * many} of this grid table hold"
+                f"{'' if many else 's'} paragraphs, a list or code, which a table cell here "
+                "cannot show: the text of each is printed as one paragraph",
+                "keep each cell to a few words, or put the list under the table", "warning"))
 
     def check_table_like(self, tree: SyntaxTreeNode, line: int) -> None:
         """A pipe table whose separator row has the wrong number of columns is read as a
