@@ -227,7 +227,9 @@ class Converter:
     """Walks markdown-it's syntax tree and builds model nodes with 1-based file lines."""
 
     def __init__(self, first_line: int, lines: list[str],
-                 examples: dict[str, int] | None = None) -> None:
+                 examples: dict[str, int] | None = None, references: dict | None = None
+                 ) -> None:
+        self.references = references or {}  # [label]: url definitions, for table cells
         self.offset = first_line  # file line of the body's first line
         self.lines = lines  # the body's lines, for what the parser does not keep
         self.examples = examples or {}  # "(@label)" of an example list → its number
@@ -290,6 +292,8 @@ class Converter:
             style = attrs.pop("style", "")
             if align := re.search(r"text-align:(\w+)", style):
                 attrs["align"] = align.group(1)
+            if (blocks := self.cell_blocks(tree, line)) is not None:
+                return Node(kind, blocks, {**attrs, "content": "blocks"}, line=line)
             return Node(kind, self.inline(tree.children[0], line), attrs, line=line)
         if kind == "html_block":
             return raw_html(tree.content, line)
@@ -338,11 +342,27 @@ class Converter:
             children.append(Node("figcaption", caption, line=line))
         return Node("figure", tuple(children), dict(node.attrs), line=line)
 
+    def cell_blocks(self, cell: SyntaxTreeNode, line: int) -> tuple[Node, ...] | None:
+        """The blocks of a grid or multiline table cell that holds paragraphs, a list or
+        code (mdtables flags it and keeps its lines), read as pandoc reads them; None for
+        a cell of text, or one with notes (a second parse would not see the guide's notes:
+        such a cell is printed as one paragraph, with a warning)."""
+        source = cell.meta.get("source", "")
+        if not source or "[^" in source or "^[" in source:
+            return None
+        tree = SyntaxTreeNode(_PARSER.parse(source, {"references": self.references}))
+        inner = Converter(line, source.split("\n"), self.examples, self.references)
+        blocks = inner.blocks(tree.children, line)
+        self.problems.extend(inner.problems)
+        return blocks
+
     def check_block_cells(self, table: SyntaxTreeNode) -> None:
-        """One warning per grid table whose cells hold paragraphs, lists or code, which
-        are printed as one paragraph each (mdtables flags them)."""
+        """One warning per grid table with cells of blocks that could not be read as
+        blocks (see cell_blocks): each is printed as one paragraph."""
         flagged = [self.line_of(cell, 0) for cell in table.walk()
-                   if cell.type in ("th", "td") and cell.meta.get("blocks")]
+                   if cell.type in ("th", "td") and cell.meta.get("blocks")
+                   and not (cell.meta.get("source") and "[^" not in cell.meta["source"]
+                            and "^[" not in cell.meta["source"])]
         if flagged:
             many = len(flagged) > 1
             self.problems.append((
@@ -550,7 +570,8 @@ def parse_body(text: str, first_line: int) -> tuple[tuple[Node, ...], dict, list
     env: dict = {}
     tree = SyntaxTreeNode(_PARSER.parse(text, env))
     converter = Converter(first_line, text.split("\n"),
-                          env.get("example_lists", {}).get("labels", {}))
+                          env.get("example_lists", {}).get("labels", {}),
+                          env.get("references", {}))
     blocks = converter.blocks(tree.children, first_line)
     return blocks, converter.footnotes, converter.problems + run_on_lines(env, first_line)
 

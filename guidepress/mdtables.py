@@ -71,6 +71,7 @@ class Cell:
     first: int  # source lines [first, end), markdown-it's 0-based numbering
     end: int
     blocks: bool = False
+    source: str = ""  # for a cell of blocks: its lines as written, for a block parse
 
 
 @dataclass
@@ -202,7 +203,7 @@ def multiline_cell(lines: list[str], first: int) -> Cell:
     # pandoc reads each cell as plain paragraphs: a blank line makes two of them
     blocks = "" in kept
     text = " ".join(t for t in kept if t) if blocks else "\n".join(kept)
-    return Cell(text, first + top, first + bottom, blocks)
+    return Cell(text, first + top, first + bottom, blocks, "\n".join(kept) if blocks else "")
 
 
 def drop_empty_header(head: list[list[Cell]]) -> list[list[Cell]]:
@@ -398,7 +399,14 @@ def grid_cell(lines: list[str], first: int) -> Cell:
               or bool(BLOCK_START.match(opening.lstrip(" "))))
     stripped = [t.strip() for t in kept]
     text = " ".join(t for t in stripped if t) if blocks else "\n".join(stripped)
-    return Cell(text, first + top, first + bottom, blocks)
+    return Cell(text, first + top, first + bottom, blocks, dedent(kept) if blocks else "")
+
+
+def dedent(lines: list[str]) -> str:
+    """A cell's lines without the indent they share, so that a list or a fence in the cell
+    reads as it would at the start of a line."""
+    indent = min((len(t) - len(t.lstrip(" ")) for t in lines if t.strip()), default=0)
+    return "\n".join(t[indent:] for t in lines)
 
 
 def grid_row(grid: Grid, first: int, end: int) -> list[Cell]:
@@ -483,6 +491,7 @@ def emit_row(state: StateBlock, row: list[Cell], kind: str, aligns: list[str]) -
             token.attrs = {"style": f"text-align:{align}"}
         if cell.blocks:
             token.meta["blocks"] = True
+            token.meta["source"] = cell.source
         inline = state.push("inline", "", 0)
         inline.content, inline.map, inline.children = cell.text, [cell.first, cell.end], []
         state.push(f"{kind}_close", kind, -1)

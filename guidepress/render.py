@@ -289,7 +289,10 @@ class HtmlRenderer:
 
     def cell(self, tag: str, node: Node, **extra: str) -> Markup:
         align = node.attrs.get("align", "")
-        return self.element(tag, node, self.inline(node.children), **extra,
+        # A grid-table cell may hold paragraphs, lists or code (see markdown.cell_blocks).
+        inner = self.blocks(node.children) if node.attrs.get("content") == "blocks" \
+            else self.inline(node.children)
+        return self.element(tag, node, inner, **extra,
                             class_=f"align-{align}" if align else "")
 
     def b_div(self, node: Node) -> Markup:

@@ -296,9 +296,19 @@ def test_a_grid_table_span_is_an_error(folder):
     assert found.startswith("6: a cell of this grid table spans two or more columns")
 
 
-def test_a_grid_cell_with_a_list_is_a_warning(folder):
-    body = ("+-----------+\n| Steps     |\n+===========+\n| - rest    |\n| - ice     |\n"
-            "+-----------+")
+def test_a_grid_cell_may_hold_a_list_and_code(folder):
+    body = ("+-----------+--------------+\n| Steps     | Command      |\n"
+            "+===========+==============+\n| - rest    | ```          |\n"
+            "| - ice     | rest --day   |\n|           | ```          |\n"
+            "+-----------+--------------+")
+    out = html(folder, body)
+    assert "<td><ul><li><p>rest</p></li>\n<li><p>ice</p></li></ul></td>" in out
+    assert "<td><pre><code>rest --day</code></pre></td>" in out
+
+
+def test_a_grid_cell_of_blocks_with_a_note_is_a_warning(folder):
+    body = ("+-----------+\n| Steps     |\n+===========+\n| - rest[^n]|\n| - ice     |\n"
+            "+-----------+\n\n[^n]: A note.")
     _, warnings = read(folder, body)
     assert [(w.line, w.message.split(",")[0]) for w in warnings if "grid table" in w.message
             ] == [(9, "1 cell of this grid table holds paragraphs")]
