@@ -22,9 +22,10 @@ holds its document-wide "example" number and its "label" ("" when unlabelled); l
 the next number live in ``env["example_lists"]``.
 
 Which lists may interrupt a paragraph: at top level only ``1.``/``1)``, as CommonMark
-says. Inside a list item a sublist whose first marker means 1 (``a.``, ``(i)``, ``#.``)
-may too, as pandoc's manual says ("ordered sublists must start with 1 or the
-equivalent"), so its "11) Eleventh / i. subone" example nests.
+says (and guidepress.markdown.blank_line_before then stops even those outside list
+items, as pandoc does, with a warning). Inside a list item a sublist whose first marker
+means 1 (``a.``, ``(i)``, ``#.``) may too, as pandoc's manual says ("ordered sublists
+must start with 1 or the equivalent"), so its "11) Eleventh / i. subone" example nests.
 
 ``line_blocks_plugin`` — pandoc's ``line_blocks``. Tokens::
 
