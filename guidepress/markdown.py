@@ -145,16 +145,25 @@ def quoted_title_link(state: StateInline, silent: bool) -> bool:
     return True
 
 
+def wrap_rule(ruler, name: str, wrap) -> None:
+    """Replace rule ``name`` of a markdown-it ruler by ``wrap(original)``, keeping where it
+    runs and which rules it may end."""
+    rule = next(r for r in ruler.__rules__ if r.name == name)
+    ruler.at(name, wrap(rule.fn), {"alt": rule.alt})
+
+
 def no_comment_attributes(md: MarkdownIt) -> None:
     """The attrs plugin reads ``{% … %}`` as a comment (djot's syntax), and so would drop
     text such as a template's "{% endraw %}"; pandoc has no such comments and shows it."""
-    def guarded(rule, brace_at):
-        def wrapped(state: StateInline, silent: bool) -> bool:
-            at = brace_at(state)
-            if at >= 0 and state.src.startswith("{%", at):
-                return False
-            return rule(state, silent)
-        return wrapped
+    def guarded(brace_at):
+        def wrap(rule):
+            def wrapped(state: StateInline, silent: bool) -> bool:
+                at = brace_at(state)
+                if at >= 0 and state.src.startswith("{%", at):
+                    return False
+                return rule(state, silent)
+            return wrapped
+        return wrap
 
     def after_label(state: StateInline) -> int:
         if state.src[state.pos] != "[":
@@ -162,9 +171,8 @@ def no_comment_attributes(md: MarkdownIt) -> None:
         end = parseLinkLabel(state, state.pos, True)
         return end + 1 if end >= 0 else -1
 
-    for name, brace_at in (("attr", lambda state: state.pos), ("span", after_label)):
-        rule = next(r for r in md.inline.ruler.__rules__ if r.name == name)
-        md.inline.ruler.at(name, guarded(rule.fn, brace_at))
+    wrap_rule(md.inline.ruler, "attr", guarded(lambda state: state.pos))
+    wrap_rule(md.inline.ruler, "span", guarded(after_label))
 
 
 def blank_line_before(md: MarkdownIt, name: str) -> None:
@@ -172,19 +180,18 @@ def blank_line_before(md: MarkdownIt, name: str) -> None:
     paragraph outside a list item, so "Do this:\\n- rest" is one paragraph, as pandoc reads
     it. CommonMark would start a list; the line is noted (env["run_on"]) so that the reader
     can say why no list came out."""
-    rule = next(r for r in md.block.ruler.__rules__ if r.name == name)
-    original = rule.fn
+    def wrap(original):
+        def wrapped(state, start: int, end: int, silent: bool) -> bool:
+            # parentType is "paragraph" only while a paragraph asks whether this line ends
+            # it; blkIndent > 0 inside list items, where pandoc lets a sublist follow text.
+            if silent and state.parentType == "paragraph" and state.blkIndent == 0:
+                if original(state, start, end, True):
+                    state.env.setdefault("run_on", []).append((start, name))
+                return False
+            return original(state, start, end, silent)
+        return wrapped
 
-    def wrapped(state, start: int, end: int, silent: bool) -> bool:
-        # parentType is "paragraph" only while a paragraph asks whether this line ends
-        # it; blkIndent > 0 inside list items, where pandoc lets a sublist follow text.
-        if silent and state.parentType == "paragraph" and state.blkIndent == 0:
-            if original(state, start, end, True):
-                state.env.setdefault("run_on", []).append((start, name))
-            return False
-        return original(state, start, end, silent)
-
-    md.block.ruler.at(name, wrapped, {"alt": rule.alt})
+    wrap_rule(md.block.ruler, name, wrap)
 
 
 def make_parser() -> MarkdownIt:
@@ -332,8 +339,8 @@ class Converter:
     def figure(self, image: SyntaxTreeNode, line: int) -> Node:
         """An image alone in its paragraph, as pandoc's implicit_figures makes it: the text
         in brackets is the caption, and the alt text unless an ``{alt="…"}`` gives one."""
-        node = self.inline_node(image, line)
         caption = self.inline(image, line)
+        node = self.image(image, caption, line)
         attrs = dict(node.attrs)
         if not image.attrs.get("alt"):  # the description doubles as the caption
             attrs["caption_is_alt"] = "yes"
@@ -342,13 +349,22 @@ class Converter:
             children.append(Node("figcaption", caption, line=line))
         return Node("figure", tuple(children), dict(node.attrs), line=line)
 
+    def image(self, tree: SyntaxTreeNode, description: tuple[Node, ...], line: int) -> Node:
+        """An image node; its alt text is the description in brackets, as in pandoc,
+        unless {alt="…"} says otherwise (markdown-it sets alt="" on every image; the attrs
+        plugin replaces it)."""
+        attrs = {k: str(v) for k, v in tree.attrs.items()}
+        if not attrs.get("alt"):
+            attrs["alt"] = "".join(n.plain_text() for n in description)
+        return Node("image", attrs=attrs, line=line)
+
     def cell_blocks(self, cell: SyntaxTreeNode, line: int) -> tuple[Node, ...] | None:
         """The blocks of a grid or multiline table cell that holds paragraphs, a list or
         code (mdtables flags it and keeps its lines), read as pandoc reads them; None for
         a cell of text, or one with notes (a second parse would not see the guide's notes:
         such a cell is printed as one paragraph, with a warning)."""
-        source = cell.meta.get("source", "")
-        if not source or "[^" in source or "^[" in source:
+        source = block_source(cell)
+        if not source:
             return None
         tree = SyntaxTreeNode(_PARSER.parse(source, {"references": self.references}))
         inner = Converter(line, source.split("\n"), self.examples, self.references)
@@ -361,8 +377,7 @@ class Converter:
         blocks (see cell_blocks): each is printed as one paragraph."""
         flagged = [self.line_of(cell, 0) for cell in table.walk()
                    if cell.type in ("th", "td") and cell.meta.get("blocks")
-                   and not (cell.meta.get("source") and "[^" not in cell.meta["source"]
-                            and "^[" not in cell.meta["source"])]
+                   and not block_source(cell)]
         if flagged:
             many = len(flagged) > 1
             self.problems.append((
@@ -412,11 +427,7 @@ class Converter:
         if kind in ("softbreak", "hardbreak"):
             return Node(kind, line=line)
         if kind == "image":
-            # pandoc: the description, unless {alt="…"} says otherwise (markdown-it sets
-            # alt="" on every image; the attrs plugin replaces it)
-            if not attrs.get("alt"):
-                attrs["alt"] = "".join(n.plain_text() for n in self.inline(tree, line))
-            return Node("image", attrs=attrs, line=line)
+            return self.image(tree, self.inline(tree, line), line)
         if kind == "footnote_ref":
             meta = tree.meta
             attrs = {"label": note_label(meta), "number": str(meta["id"] + 1),
@@ -465,6 +476,13 @@ def cells(row: str) -> list[str]:
     row = row[1:] if row.startswith("|") else row
     row = row[:-1] if row.endswith("|") and not row.endswith("\\|") else row
     return re.split(r"(?<!\\)\|", row)
+
+
+def block_source(cell: SyntaxTreeNode) -> str:
+    """The lines of a table cell of blocks that can be read as blocks; "" for a cell of
+    text, or one that refers to notes (a second parse would not see the guide's notes)."""
+    source = cell.meta.get("source", "")
+    return "" if "[^" in source or "^[" in source else source
 
 
 def note_label(meta: dict) -> str:

@@ -443,9 +443,9 @@ def node_problems(node: Node, guide: Guide, ids: list[str]) -> list[Diagnostic]:
     """Warnings about one node; raises PublishError for one the guide cannot publish."""
     path = guide.source
     if node.type == "link":
-        return check_link(node, ids, path) + link_title_warning(node, path)
+        return check_link(node, ids, path) + title_warning(node, path)
     if node.type == "figure":
-        return check_figure(node, path)
+        return title_warning(node, path)
     if node.type == "text" and (m := UNREAD_TARGET.search(node.text)):
         raise PublishError(path, node.line, *unread_target(m[0], m[1] == "!", m[2]))
     if node.type == "text" and (m := UNDEFINED_NOTE.search(node.text)):
@@ -478,27 +478,26 @@ def check_image_size(image: Node, path: Path) -> None:
                                f"write a number with %, px, cm, mm or in, e.g. {{{key}=50%}}")
 
 
-def link_title_warning(link: Node, path: Path) -> list[Diagnostic]:
-    """A link's title ("…" after the address) is a tooltip: said, since print drops it."""
-    title = link.attrs.get("title", "")
-    if not title.strip():
-        return []
-    return [Diagnostic(
-        path, link.line, f"the link's title “{printable(title)}” is shown only as a tooltip "
-        "in the ebook and on the web page, not in print",
-        "if readers need it, write it in the text beside the link", "warning")]
+# A title ("…" after a link's address or an image's file name) is a tooltip, as in
+# pandoc: no printed book or handout can show it, so the author is told, not left to find
+# it missing. (message, hint) by the node that carries it.
+TITLE_WARNINGS = {
+    "link": ("the link's title “{}” is shown only as a tooltip in the ebook and on the web "
+             "page, not in print", "if readers need it, write it in the text beside the link"),
+    "figure": ("the image's title “{}” is not printed",
+               "a figure's caption is the text in the brackets; to give a different "
+               "description for screen readers write {alt=\"…\"} after the image"),
+}
 
 
-def check_figure(figure: Node, path: Path) -> list[Diagnostic]:
-    """A figure's title ("…" after the file name) is a tooltip in pandoc: no printed book
-    or handout can show it, so the author is told rather than left to find it missing."""
-    title = figure.children[0].attrs.get("title", "")
+def title_warning(node: Node, path: Path) -> list[Diagnostic]:
+    """The warning for a link's or a figure's title, if it has one."""
+    titled = node.children[0] if node.type == "figure" else node
+    title = titled.attrs.get("title", "")
     if not title.strip():
         return []
-    return [Diagnostic(
-        path, figure.line, f"the image's title “{printable(title)}” is not printed",
-        "a figure's caption is the text in the brackets; to give a different description "
-        "for screen readers write {alt=\"…\"} after the image", "warning")]
+    message, hint = TITLE_WARNINGS[node.type]
+    return [Diagnostic(path, node.line, message.format(printable(title)), hint, "warning")]
 
 
 LINK_RULE = "links must start with https://, mailto:, tel: or # and a heading's id"

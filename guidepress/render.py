@@ -26,6 +26,15 @@ ONLY = {
     "handout-only": {"handout"},
 }
 
+# Node types that are one element around their children: (tag, whether the children are
+# blocks rather than inline text). Others have a b_<type> method of their own.
+ELEMENTS = {
+    "paragraph": ("p", False), "bullet_list": ("ul", True), "blockquote": ("blockquote", True),
+    "caption": ("caption", False), "thead": ("thead", True), "tbody": ("tbody", True),
+    "tr": ("tr", True), "definition_list": ("dl", True), "term": ("dt", False),
+    "definition": ("dd", True),
+}
+
 # Fenced-div classes rendered as labelled callouts (<aside>); the value is the default label.
 CALLOUTS = {
     "key-points": "Key points",
@@ -133,9 +142,17 @@ class HtmlRenderer:
 
     def block(self, node: Node) -> Markup:
         method = getattr(self, "b_" + node.type, None)
+        if method is None and node.type in ELEMENTS:
+            method = self.b_element
         if method is None:
             return self.element("div", node, self.blocks(node.children))
         return self.leaf(node, lambda: method(node))
+
+    def b_element(self, node: Node) -> Markup:
+        """A node that is one element around its children (see ELEMENTS)."""
+        tag, holds_blocks = ELEMENTS[node.type]
+        inner = self.blocks(node.children) if holds_blocks else self.inline(node.children)
+        return self.element(tag, node, inner)
 
     def leaf(self, node: Node, render: Callable[[], Markup]) -> Markup:
         """``render()``, with the page-break markers due inside ``node`` placed in it
@@ -194,9 +211,6 @@ class HtmlRenderer:
         level = min(6, int(node.attrs["level"]) + self.heading_shift)
         return self.element(f"h{level}", node, self.inline(node.children))
 
-    def b_paragraph(self, node: Node) -> Markup:
-        return self.element("p", node, self.inline(node.children))
-
     def b_figure(self, node: Node) -> Markup:
         image, *caption = node.children
         inner = self.i_image(image)
@@ -207,9 +221,6 @@ class HtmlRenderer:
             inner += self.element("figcaption", None, self.inline(caption[0].children),
                                   aria_hidden=hidden)
         return self.element("figure", node, inner)
-
-    def b_bullet_list(self, node: Node) -> Markup:
-        return self.element("ul", node, self.blocks(node.children))
 
     def b_ordered_list(self, node: Node) -> Markup:
         start = node.attrs.get("start", "")
@@ -241,20 +252,8 @@ class HtmlRenderer:
         rest_html = self.blocks(tuple(rest))
         return self.element("li", node, inner + rest_html, class_="task-item")
 
-    def b_definition_list(self, node: Node) -> Markup:
-        return self.element("dl", node, self.blocks(node.children))
-
-    def b_term(self, node: Node) -> Markup:
-        return self.element("dt", node, self.inline(node.children))
-
-    def b_definition(self, node: Node) -> Markup:
-        return self.element("dd", node, self.blocks(node.children))
-
     def b_line_block(self, node: Node) -> Markup:
         return self.element("div", node, self.inline(node.children), class_="line-block")
-
-    def b_blockquote(self, node: Node) -> Markup:
-        return self.element("blockquote", node, self.blocks(node.children))
 
     def b_code_block(self, node: Node) -> Markup:
         return Markup("<pre><code>{}</code></pre>").format(node.text.rstrip("\n"))
@@ -268,18 +267,6 @@ class HtmlRenderer:
     def b_table(self, node: Node) -> Markup:
         return Markup('<div class="table-wrap">{}</div>').format(
             self.element("table", node, self.blocks(node.children)))
-
-    def b_caption(self, node: Node) -> Markup:
-        return self.element("caption", node, self.inline(node.children))
-
-    def b_thead(self, node: Node) -> Markup:
-        return self.element("thead", node, self.blocks(node.children))
-
-    def b_tbody(self, node: Node) -> Markup:
-        return self.element("tbody", node, self.blocks(node.children))
-
-    def b_tr(self, node: Node) -> Markup:
-        return self.element("tr", node, self.blocks(node.children))
 
     def b_th(self, node: Node) -> Markup:
         return self.cell("th", node, scope="col")
