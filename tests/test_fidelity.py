@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import collections
 import difflib
+import functools
 import re
 import shutil
 import subprocess
@@ -32,7 +33,7 @@ from guidepress.errors import PublishError
 from guidepress.model import Guide
 from guidepress.printbook import office_edition
 from guidepress.reader import read_guide
-from guidepress.render import HtmlRenderer, RenderOptions
+from guidepress.render import ONLY, HtmlRenderer, RenderOptions, visible
 
 from .conftest import GUIDES, ROOT
 from .pdftools import page_texts, words_outside
@@ -304,16 +305,24 @@ VISIBLE = Path(__file__).resolve().parent / "visible.lua"
 def source_text(result: Built, target: str) -> str:
     """What the author wrote for ``target`` (epub, pdf), as pandoc reads it, without the
     fenced divs that output leaves out (.handout-only…); the model's text without pandoc."""
-    binary = pandoc()
-    if binary is None:
-        from guidepress.render import visible
+    if pandoc() is None:
         blocks = [b for b in result.guide.blocks if visible(b, target)]
         return "\n".join(n.plain_text() for n in blocks) + "\n".join(
             b.plain_text() for note in result.guide.footnotes.values() for b in note.blocks)
-    # No --standalone: the front matter (title, subtitle, author, date, description,
-    # keywords, handout titles) is not printed, so front-matter-only words are excluded.
-    args = [binary, "-f", "markdown", "-t", "plain", "--wrap=none", "-L", str(VISIBLE),
-            "-M", f"target={target}", str(result.manuscript)]
+    return pandoc_plain(result.manuscript, target)
+
+
+@functools.cache
+def pandoc_plain(manuscript: Path, target: str) -> str:
+    """``pandoc -t plain`` of a manuscript for one output, once per session: the word and
+    the leak checks of an output both need it. The classes that output leaves out are
+    passed from render.ONLY, so the Lua filter knows no list of its own.
+
+    No --standalone: the front matter (title, subtitle, author, date, description,
+    keywords, handout titles) is not printed, so front-matter-only words are excluded."""
+    hidden = [f"hide={name}" for name, shown in ONLY.items() if target not in shown]
+    args = [pandoc(), "-f", "markdown", "-t", "plain", "--wrap=none", "-L", str(VISIBLE),
+            *(arg for h in hidden for arg in ("-M", h)), str(manuscript)]
     return subprocess.run(args, check=True, capture_output=True, text=True).stdout
 
 
@@ -374,12 +383,13 @@ def missing_words(source: str, output: str, broken: bool = False) -> str:
     cell) may be broken across two lines without a hyphen; such a word is found in the
     output's letters with the line breaks taken out."""
     source = PLAIN_SCRIPTS.sub(r"\1", NOT_TEXT.sub(" ", source))
-    missing = collections.Counter(words(source)) - \
-        collections.Counter(words(output))
+    printed = words(output)
+    found = collections.Counter(printed)
+    missing = collections.Counter(words(source)) - found
     if missing and broken:
-        joined = "".join(words(output))
+        joined = "".join(printed)
         missing = collections.Counter({w: n for w, n in missing.items()
-                                       if joined.count(w) < n + words(output).count(w)})
+                                       if joined.count(w) < n + found[w]})
     if not missing:
         return ""
     lines = [f"{sum(missing.values())} words missing ({len(missing)} distinct):"]

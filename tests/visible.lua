@@ -1,22 +1,18 @@
--- pandoc Lua filter for tests/test_fidelity.py: drop the fenced divs an output leaves out
--- (guidepress.render.ONLY), so that `pandoc -t plain` gives the words that output must hold.
--- The output is given as metadata: pandoc -M target=epub|pdf|handout.
-local shown_in = {
-  ["book-only"] = {epub = true, pdf = true, web = true},
-  ["ebook-only"] = {epub = true, web = true},
-  ["print-only"] = {pdf = true},
-  ["handout-only"] = {handout = true},
-}
-local target = "epub"
+-- pandoc Lua filter for tests/test_fidelity.py: drop the fenced divs an output leaves out,
+-- so that `pandoc -t plain` gives the words that output must hold. The classes to drop
+-- come from guidepress.render.ONLY, as metadata: pandoc -M hide=handout-only -M hide=…
+local hidden = {}
 
 function Meta(meta)
-  if meta.target then target = pandoc.utils.stringify(meta.target) end
+  local hide = meta.hide
+  if hide == nil then return end
+  if pandoc.utils.type(hide) ~= "List" then hide = {hide} end
+  for _, class in ipairs(hide) do hidden[pandoc.utils.stringify(class)] = true end
 end
 
 function Div(div)
   for _, class in ipairs(div.classes) do
-    local outputs = shown_in[class]
-    if outputs and not outputs[target] then return {} end
+    if hidden[class] then return {} end
   end
 end
 
