@@ -45,7 +45,7 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	$(BIN)/python -m pip --version >/dev/null 2>&1 || $(PYTHON) -m venv --clear $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(PIP_INSTALL) -e .
-	$(BIN)/python -m guidepress.fonts literata   # static font instances, made once
+	$(BIN)/python -m guidepress.read.fonts literata   # static font instances, made once
 	touch $@
 
 # Test tools: Debian's (sysdeps --tests), the Python extras, and DAISY Ace for the ebook

@@ -120,10 +120,10 @@ def build(files: tuple[Path, ...], out: Path | None, only: str, press: bool,
     out = out or where.default_out()
     key = None
     if not no_cache and not watch:
-        from guidepress import fastpath
+        from guidepress.build import noop
 
-        key = fastpath.stamp(sources, out, where, tuple(outputs))
-        replay = fastpath.up_to_date(out, key) if key else None
+        key = noop.stamp(sources, out, where, tuple(outputs))
+        replay = noop.up_to_date(out, key) if key else None
         if replay is not None:  # nothing changed: answer before importing anything heavy
             for line in replay:
                 click.echo(line if verbose else line.split("\n")[0], err=True)
@@ -134,7 +134,7 @@ def build(files: tuple[Path, ...], out: Path | None, only: str, press: bool,
                            f"({time.perf_counter() - started:.2f} s)")
             return
     if jobs > 1:
-        from guidepress.workers import start_workers
+        from guidepress.build.workers import start_workers
 
         start_workers()  # WeasyPrint loads in the background while the rest starts up
     run = functools.partial(run_once, sources, out, outputs, where, jobs, not no_cache,
@@ -175,15 +175,15 @@ def run_once(sources: list[Path], out: Path, outputs: list[str], project, jobs: 
              cache: bool, quiet: bool, verbose: bool, debug: bool,
              key: str | None = None) -> bool:
     """One build with progress lines; False when the input has a mistake."""
-    from guidepress import fastpath
     from guidepress.build import build as run_build
+    from guidepress.build import noop
     from guidepress.errors import PublishError, display_path, environment_error
 
     started = time.perf_counter()
     if cache and key is None:
         # Stamp the inputs before building, so an edit made during the build is not
         # recorded as built.
-        key = fastpath.stamp(sources, out, project, tuple(outputs))
+        key = noop.stamp(sources, out, project, tuple(outputs))
     show = (lambda task, result: None) if quiet else progress_line
     try:
         result = run_build(sources, out, project=project, only=outputs, jobs=jobs,
@@ -217,7 +217,7 @@ def run_once(sources: list[Path], out: Path, outputs: list[str], project, jobs: 
                    f"{f', {cached} from cache' if cached else ''}; "
                    f"manifest: {display_path(out / 'manifest.json')}")
     if key is not None:
-        fastpath.record(out, key, lines)
+        noop.record(out, key, lines)
     return True
 
 

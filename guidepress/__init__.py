@@ -1,34 +1,18 @@
 """guidepress: the clinic's publishing pipeline as a library.
 
-    from guidepress import build, read_guide
+    from guidepress.build import build
     result = build(["manuscript/muscle-spasms.md"], out="dist")
 
-Reader (Markdown + YAML → model) → writers (EPUB, print PDF, handouts) → manifest.
-The ``publish`` command (publish.py) is a thin Click layer over this API.
+    from guidepress.read import read_guide
+    guide, warnings = read_guide("manuscript/muscle-spasms.md")
+
+The packages are named after the stages a manuscript passes through (ARCHITECTURE.md):
+``read`` (Markdown + YAML → the model in ``model``) → ``render`` (model → HTML) →
+``layout`` (HTML → laid-out pages) → ``writers`` (EPUB, print PDF, handouts, site) →
+``build`` (plans, caches and runs the writers, puts files in place) and ``checks``
+(`publish check`). The ``publish`` command (publish.py) is a thin Click layer over them.
+Nothing is imported here, so `python -m guidepress.sysdeps` runs before any third-party
+package is installed, and `publish --version` stays instant.
 """
 
-from __future__ import annotations
-
-from typing import TYPE_CHECKING, Any
-
 __version__ = "0.1.0"
-
-__all__ = ["__version__", "build", "read_guide"]
-
-if TYPE_CHECKING:
-    from .build import build
-    from .reader import read_guide
-
-
-def __getattr__(name: str) -> Any:
-    # Imported on first use, so `python -m guidepress.sysdeps` runs before any
-    # third-party package is installed, and `publish --version` stays instant.
-    if name == "build":
-        from .build import build
-
-        return build
-    if name == "read_guide":
-        from .reader import read_guide
-
-        return read_guide
-    raise AttributeError(name)

@@ -16,6 +16,16 @@ from pathlib import Path
 # Inline node types: text, softbreak, hardbreak, em, strong, code, link, image,
 # footnote_ref.
 
+# Which outputs a block belongs to: a fenced div with one of these classes appears only in
+# the listed outputs ("epub", "pdf", "handout", "web"). The reader checks handouts with it,
+# the renderer leaves hidden blocks out, the tests read it too.
+ONLY = {
+    "book-only": {"epub", "pdf", "web"},
+    "ebook-only": {"epub", "web"},
+    "print-only": {"pdf"},
+    "handout-only": {"handout"},
+}
+
 
 @dataclass(frozen=True, slots=True)
 class Node:
@@ -144,3 +154,15 @@ class Guide:
         for note in self.footnotes.values():
             for block in note.blocks:
                 yield from block.walk()
+
+
+def visible(node: Node, target: str) -> bool:
+    return all(target in ONLY[c] for c in node.classes if c in ONLY)
+
+
+def visible_nodes(nodes: tuple[Node, ...], target: str) -> Iterator[Node]:
+    """Every node that appears in ``target``: a hidden block hides all that is in it."""
+    for node in nodes:
+        if visible(node, target):
+            yield node
+            yield from visible_nodes(node.children, target)

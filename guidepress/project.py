@@ -36,6 +36,9 @@ def shipped_styles() -> Path:
     return inside if (inside / "brand.yaml").is_file() else PACKAGE.parent / "styles"
 
 
+DEFAULT_STYLES = shipped_styles()  # for callers of the library that want the shipped brand
+
+
 def user_cache() -> Path:
     """The user's own cache folder (``$XDG_CACHE_HOME/guidepress`` or ~/.cache/guidepress),
     made readable and writable by this user only."""

@@ -25,8 +25,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from .build import MANIFEST, build
+from .build.noop import IMAGE_SUFFIXES
 from .errors import Diagnostic, PublishError, display_path, environment_error
-from .fastpath import IMAGE_SUFFIXES
 from .project import Project
 from .units import plural
 
@@ -236,7 +236,7 @@ EDITOR_TEMP = re.compile(r"(~|\.sw.|\.tmp|___jb_\w+___)$|^(#.*#|4913)$")
 
 
 def hidden(path: Path, folder: Path) -> bool:
-    """Hidden or cache below ``folder``: fastpath.files_under skips these, and so does
+    """Hidden or cache below ``folder``: build.noop.files_under skips these, and so does
     the build (the task cache, .git, editors' swap files)."""
     parts = path.relative_to(folder).parts
     return any(part.startswith((".", "__pycache__")) for part in parts)

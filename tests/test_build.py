@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from guidepress.build import DEFAULT_STYLES, build
+from guidepress.build import build
 from guidepress.errors import PublishError
+from guidepress.project import DEFAULT_STYLES
 
 from .conftest import TEST_GUIDE
 from .folders import snapshot
@@ -189,7 +190,7 @@ def test_the_worker_server_preloads_modules_that_exist():
     bring back one WeasyPrint import per worker."""
     import importlib
 
-    from guidepress.workers import PRELOAD
+    from guidepress.build.workers import PRELOAD
 
     for name in PRELOAD:
         if name != "__main__":
@@ -199,16 +200,17 @@ def test_the_worker_server_preloads_modules_that_exist():
 def test_a_new_version_of_the_program_makes_every_file_again(tmp_path, monkeypatch):
     """Cached results are keyed by this program's code and libraries too, so files made
     by older code are never reused after an upgrade."""
-    from guidepress import jobs
-    from guidepress.brand import load_brand
-    from guidepress.reader import read_guide
+    from guidepress.build import keys
+    from guidepress.build.plan import plan
+    from guidepress.read.brand import load_brand
+    from guidepress.read.guide import read_guide
     from guidepress.writers import BuildContext
 
     guide, _ = read_guide(TEST_GUIDE)
     context = BuildContext(load_brand(DEFAULT_STYLES), "test", dt.datetime(2026, 1, 1))
     outputs = ["epub", "pdf", "handouts", "press"]
-    before = {t.name: t.key for t in jobs.plan(guide, context, outputs, tmp_path)}
-    monkeypatch.setattr(jobs, "program_fingerprint", lambda: "a newer program")
-    after = {t.name: t.key for t in jobs.plan(guide, context, outputs, tmp_path)}
+    before = {t.name: t.key for t in plan(guide, context, outputs, tmp_path)}
+    monkeypatch.setattr(keys, "program_fingerprint", lambda: "a newer program")
+    after = {t.name: t.key for t in plan(guide, context, outputs, tmp_path)}
     assert before.keys() == after.keys()
     assert all(before[name] != after[name] for name in before)

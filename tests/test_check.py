@@ -16,9 +16,9 @@ import pytest
 from click.testing import CliRunner
 
 import publish
-from guidepress.build import DEFAULT_STYLES
 from guidepress.checks import check_files
 from guidepress.checks.text import Sentence, guess_syllables, scores, syllables
+from guidepress.project import DEFAULT_STYLES
 
 from .conftest import FIXTURES, ROOT, SHIPPED, TEST_GUIDE
 

@@ -77,7 +77,7 @@ def test_internal_bug_exits_70(tmp_path, monkeypatch):
     def broken(guide, context):
         raise RuntimeError("boom")
 
-    monkeypatch.setitem(__import__("guidepress.jobs").jobs.RUNNERS, "epub", broken)
+    monkeypatch.setitem(__import__("guidepress.build.tasks").build.tasks.RUNNERS, "epub", broken)
     result = CliRunner().invoke(publish.cli, ["build", str(TEST_GUIDE), "--out", str(tmp_path),
                                               "--jobs", "1"])
     assert result.exit_code == 70  # not 1 (your input) nor 2 (the command line)
@@ -122,7 +122,7 @@ def test_no_op_check_sees_an_image_change_and_skips_special_files(guide_copy):
 
 
 def test_the_no_op_check_knows_every_image_type():
-    from guidepress.assets import MEDIA_TYPES
-    from guidepress.fastpath import IMAGE_SUFFIXES
+    from guidepress.build.noop import IMAGE_SUFFIXES
+    from guidepress.read.assets import MEDIA_TYPES
 
     assert set(MEDIA_TYPES) == IMAGE_SUFFIXES

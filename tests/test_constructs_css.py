@@ -15,10 +15,10 @@ import pypdfium2
 import pytest
 from PIL import Image
 
-from guidepress import weasy
-from guidepress.brand import load_brand
-from guidepress.build import DEFAULT_STYLES
-from guidepress.printbook import office_edition, stylesheet
+from guidepress.layout import weasy
+from guidepress.layout.book import office_edition, stylesheet
+from guidepress.project import DEFAULT_STYLES
+from guidepress.read.brand import load_brand
 from guidepress.writers import BuildContext
 from guidepress.writers.handout import FIT, handout_css
 

@@ -27,13 +27,14 @@ import lxml.etree
 import lxml.html
 import pytest
 
-from guidepress.brand import load_brand
-from guidepress.build import DEFAULT_STYLES, build
+from guidepress.build import build
 from guidepress.errors import PublishError
-from guidepress.model import Guide
-from guidepress.printbook import office_edition
-from guidepress.reader import read_guide
-from guidepress.render import ONLY, HtmlRenderer, RenderOptions, visible
+from guidepress.layout.book import office_edition
+from guidepress.model import ONLY, Guide, visible
+from guidepress.project import DEFAULT_STYLES
+from guidepress.read.brand import load_brand
+from guidepress.read.guide import read_guide
+from guidepress.render import HtmlRenderer, RenderOptions
 
 from .conftest import GUIDES, ROOT
 from .pdftools import page_texts, words_outside

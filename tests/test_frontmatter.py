@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 import publish
 from guidepress.errors import PublishError
-from guidepress.reader import read_guide
+from guidepress.read.guide import read_guide
 
 from .conftest import ROOT
 
@@ -110,7 +110,7 @@ TIMED_READ = """
     import json, resource, sys, time
     resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))  # fail, not swap, if it blows up
     from guidepress.errors import PublishError
-    from guidepress.reader import read_guide
+    from guidepress.read.guide import read_guide
     started = time.perf_counter()
     try:
         read_guide(sys.argv[1])
@@ -181,7 +181,7 @@ LANGUAGES_OFFLINE = """
     sys.modules["language_data"] = None  # language names are optional: the check needs none
     from pathlib import Path
     from guidepress.errors import PublishError
-    from guidepress.reader import read_guide
+    from guidepress.read.guide import read_guide
     folder, found = Path(sys.argv[1]), {}
     for tag in sys.argv[2:]:
         path = folder / f"{tag}.md"

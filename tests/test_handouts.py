@@ -11,11 +11,12 @@ import pypdfium2
 import pytest
 from pypdf import PdfReader
 
-from guidepress.brand import load_brand
-from guidepress.build import DEFAULT_STYLES, build
-from guidepress.contrast import contrast
-from guidepress.contrast import ratio as contrast_ratio
+from guidepress.build import build
+from guidepress.checks.contrast import contrast
+from guidepress.checks.contrast import ratio as contrast_ratio
 from guidepress.errors import PublishError
+from guidepress.project import DEFAULT_STYLES
+from guidepress.read.brand import load_brand
 
 from .conftest import TEST_GUIDE
 from .folders import snapshot
@@ -99,7 +100,7 @@ def test_handout_that_cannot_fit_fails_and_writes_nothing(guide_copy, tmp_path):
 def test_the_size_chosen_is_the_largest_that_fits(built):
     """The guessing search must find what stepping 0.25 pt at a time would: the size one
     step larger runs onto a second page."""
-    from guidepress import weasy
+    from guidepress.layout import weasy
     from guidepress.writers import BuildContext
     from guidepress.writers.handout import FIT, handout_css, handout_html, section_html
 

@@ -17,7 +17,7 @@ from lxml import etree
 import publish
 from guidepress.build import build
 from guidepress.errors import Diagnostic, PublishError
-from guidepress.reader import generated_id_use, read_guide
+from guidepress.read.guide import generated_id_use, read_guide
 
 from .conftest import ROOT
 from .folders import snapshot

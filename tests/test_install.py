@@ -14,7 +14,8 @@ from importlib import metadata
 import pytest
 from packaging.version import Version
 
-from guidepress import fonts, sysdeps
+from guidepress import sysdeps
+from guidepress.read import fonts
 
 from . import browsers
 from .conftest import ROOT

@@ -1,5 +1,5 @@
 """pandoc's fancy/startnum/example lists and line blocks as markdown-it-py block rules
-(guidepress.mdblocks). Expected results were checked against pandoc 3.9's own output."""
+(guidepress.read.mdblocks). Expected results were checked against pandoc 3.9's own output."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
 
-from guidepress.markdown import make_parser, parse_body
-from guidepress.mdblocks import fancy_lists_plugin, line_blocks_plugin, roman_value
+from guidepress.read.markdown import make_parser, parse_body
+from guidepress.read.mdblocks import fancy_lists_plugin, line_blocks_plugin, roman_value
 
 NBSP = "\u00a0"
 MD = MarkdownIt("commonmark").enable("table").use(fancy_lists_plugin).use(line_blocks_plugin)

@@ -1,4 +1,4 @@
-"""guidepress.mdtables: pandoc's grid, simple and multiline tables as GFM table tokens.
+"""guidepress.read.mdtables: pandoc's grid, simple and multiline tables as GFM table tokens.
 
 Expected cell texts and alignments are pandoc 3's (``pandoc -f markdown -t html``), from
 the MANUAL's examples and pandoc's test/tables.txt; ``test_matches_pandoc`` re-checks them
@@ -16,8 +16,8 @@ import pytest
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from guidepress.markdown import parse_body
-from guidepress.mdtables import tables_plugin
+from guidepress.read.markdown import parse_body
+from guidepress.read.mdtables import tables_plugin
 
 
 def parser() -> MarkdownIt:

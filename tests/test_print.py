@@ -14,11 +14,12 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from guidepress.brand import load_brand
-from guidepress.build import DEFAULT_STYLES, build, build_timestamp
-from guidepress.printbook import layout_book, office_edition, press_edition
-from guidepress.reader import read_guide
-from guidepress.writers import BuildContext
+from guidepress.build import build
+from guidepress.layout.book import layout_book, office_edition, press_edition
+from guidepress.project import DEFAULT_STYLES
+from guidepress.read.brand import load_brand
+from guidepress.read.guide import read_guide
+from guidepress.writers import BuildContext, build_timestamp
 
 from .conftest import GUIDES
 from .pdftools import page_texts, printed_folio

@@ -8,7 +8,7 @@ import textwrap
 import pytest
 
 from guidepress.errors import PublishError
-from guidepress.reader import read_guide
+from guidepress.read.guide import read_guide
 
 from .conftest import SHIPPED, TEST_GUIDE
 

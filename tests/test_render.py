@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
-from guidepress.reader import read_guide
+from guidepress.read.guide import read_guide
 from guidepress.render import HtmlRenderer, RenderOptions
 
 from .conftest import TEST_GUIDE

@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 import publish
 from guidepress.build import build
 from guidepress.errors import PublishError
-from guidepress.fonts import cache_folder as font_cache_folder
 from guidepress.project import build_cache, user_cache
-from guidepress.reader import read_guide
+from guidepress.read.fonts import cache_folder as font_cache_folder
+from guidepress.read.guide import read_guide
 
 from .conftest import ROOT, TEST_GUIDE
 from .folders import snapshot

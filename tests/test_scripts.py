@@ -13,10 +13,10 @@ import pytest
 from click.testing import CliRunner
 
 import publish
-from guidepress import frontmatter
 from guidepress.build import build
 from guidepress.errors import Diagnostic, PublishError
-from guidepress.reader import read_guide
+from guidepress.read import frontmatter
+from guidepress.read.guide import read_guide
 
 from .conftest import ROOT
 
@@ -166,7 +166,7 @@ TAGS = [*frontmatter.COMMON_LANGUAGES, "en-US", "ar-EG", "he-IL", "fa-AF", "ur-I
 
 
 def test_every_root_template_sets_dir_from_the_language():
-    from guidepress.templates import direction
+    from guidepress.render.templates import direction
 
     styles = ROOT / "styles"
     for name in ROOT_TEMPLATES:

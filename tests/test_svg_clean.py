@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from guidepress.assets import MAX_DEPTH, clean_svg, load_asset
 from guidepress.errors import PublishError
+from guidepress.read.assets import MAX_DEPTH, clean_svg, load_asset
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_SVGS = sorted([*ROOT.glob("manuscript/images/*.svg"),

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from guidepress.errors import PublishError
-from guidepress.reader import read_guide, slugify_heading
+from guidepress.read.guide import read_guide, slugify_heading
 from guidepress.render import HtmlRenderer, RenderOptions
 
 HEAD = "---\ntitle: Syntax\n---\n# Start\n\n"  # the case starts on line 6

@@ -18,9 +18,9 @@ import pytest
 from click.testing import CliRunner
 
 import publish
-from guidepress import fastpath
 from guidepress.build import build
-from guidepress.cache import SUFFIX, Cache, dumps, loads
+from guidepress.build import noop as fastpath
+from guidepress.build.cache import SUFFIX, Cache, dumps, loads
 from guidepress.errors import PublishError
 from guidepress.project import Project, build_cache
 
@@ -191,9 +191,9 @@ def test_an_unrelated_package_does_not_change_the_program_fingerprint(tmp_path, 
 
 
 def test_a_cache_entry_round_trips(tmp_path):
+    from guidepress.build.tasks import TaskResult
     from guidepress.errors import Diagnostic
-    from guidepress.jobs import TaskResult
-    from guidepress.pagination import PageStart
+    from guidepress.render.pages import PageStart
     from guidepress.writers import OutputFile
 
     result = TaskResult([OutputFile("pdf", "a/a.pdf", "A", b"%PDF", pages=2, thumb=b"png")],
@@ -489,7 +489,7 @@ def test_a_killed_build_leaves_no_process_and_its_litter_is_cleared(guide_copy, 
 def test_the_old_manifest_is_gone_while_files_are_swapped(guide_copy, tmp_path, monkeypatch):
     """A build stopped between two renames must not leave a manifest that describes files
     it has already replaced."""
-    from guidepress import build as build_module
+    from guidepress.build import output as build_module
 
     out = tmp_path / "out"
     build([guide_copy], out, only=["handouts"])
@@ -556,7 +556,7 @@ def test_a_full_disk_is_a_one_line_error_and_the_folder_is_untouched(guide_copy,
                                                                       monkeypatch):
     import errno
 
-    from guidepress import build as build_module
+    from guidepress.build import output as build_module
 
     out = tmp_path / "out"
     build([guide_copy], out, only=["handouts"])

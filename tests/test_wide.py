@@ -15,10 +15,11 @@ import pytest
 from click.testing import CliRunner
 
 import publish
-from guidepress.brand import load_brand
-from guidepress.build import DEFAULT_STYLES, build
+from guidepress.build import build
 from guidepress.checks import check_files
-from guidepress.printbook import office_edition
+from guidepress.layout.book import office_edition
+from guidepress.project import DEFAULT_STYLES
+from guidepress.read.brand import load_brand
 
 from .conftest import FIXTURES
 from .pdftools import page_count

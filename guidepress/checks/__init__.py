@@ -14,55 +14,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 
-from ..brand import Brand
 from ..errors import Diagnostic, PublishError
-from ..glyphs import brand_font_set
 from ..model import Guide
 from ..project import Project
-from ..reader import read_guide
+from ..read.brand import Brand
+from ..read.glyphs import brand_font_set
+from ..read.guide import read_guide
 from ..units import plural
+from .context import CheckContext, Limits
 
 IGNORE = re.compile(r"publish:\s*ignore\s+([\w\s,-]+?)\s*-->", re.S)
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Defaults for the rules; `[tool.publish.check]` in pyproject.toml and `check:` in a
-    guide's front matter override them, in that order."""
-
-    reading_grade_book: float = 9  # NIH advises below 8th grade; the AMA, 6th
-    reading_grade_handout: float = 8
-    # SMOG scores plain health text about two grades above Flesch–Kincaid, and needs ten
-    # sentences or more to mean anything.
-    smog_grade_book: float = 11
-    smog_grade_handout: float = 10
-    long_sentence_words: int = 25
-    review_months: int = 24
-
-    def update(self, values: dict) -> Limits:
-        known = {k: v for k, v in values.items() if k in self.__dataclass_fields__}
-        return replace(self, **known)
-
-
-@dataclass
-class CheckContext:
-    brand: Brand
-    limits: Limits
-    today: dt.date
-    render: bool = False  # run the slow rules that lay pages out
-    jargon: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Rule:
-    check: Callable[[Guide, CheckContext], Iterable[Diagnostic]]
-    severity: str  # the usual severity; a rule may report some findings as errors
-    about: str
-    render: bool = False  # only with --render
 
 
 def project_limits(project: Project) -> Limits:
@@ -70,7 +34,7 @@ def project_limits(project: Project) -> Limits:
     (the same fields and ranges), each mistake reported at its pyproject.toml line."""
     import msgspec
 
-    from ..frontmatter import CheckFields, check_limits
+    from ..read.frontmatter import CheckFields, check_limits
 
     settings = project.check_settings()
     path = project.root / "pyproject.toml"
@@ -171,7 +135,7 @@ def brand_findings(brand: Brand) -> list[Diagnostic]:
 def check_files(paths: list[Path], styles: Path, today: dt.date, render: bool = False,
                 limits: Limits | None = None) -> list[Diagnostic]:
     """Findings for the brand's colours and for every manuscript, in that order."""
-    from ..brand import load_brand
+    from ..read.brand import load_brand
 
     brand = load_brand(styles)
     context = make_context(brand, today, render, limits)

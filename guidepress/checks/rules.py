@@ -9,10 +9,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import contrast as wcag
 from ..errors import Diagnostic, PublishError
 from ..model import Guide, HandoutSpec, Node
-from . import CheckContext, Rule
+from . import contrast as wcag
+from .context import CheckContext, Rule
 from .text import Sentence, scores, sentences
 
 FILE_NAME = re.compile(r"\.(png|jpe?g|gif|webp|svg)$|^(img|image|dsc|photo)[_-]?\d+", re.I)
@@ -138,7 +138,7 @@ def image_alt(guide: Guide, context: CheckContext) -> Iterator[Diagnostic]:
 
 
 def text_width_inches(context: CheckContext) -> float:
-    from ..printbook import office_edition
+    from ..layout.book import office_edition
 
     edition = office_edition(context.brand)
     width = float(edition.page_size.split()[0].removesuffix("in").removesuffix("mm"))
@@ -148,7 +148,7 @@ def text_width_inches(context: CheckContext) -> float:
 
 
 def image_resolution(guide: Guide, context: CheckContext) -> Iterator[Diagnostic]:
-    from ..printbook import PRINT_DPI
+    from ..layout.book import PRINT_DPI
 
     inches = FIGURE_SHARE * text_width_inches(context)
     needed = round(inches * PRINT_DPI)
@@ -208,8 +208,7 @@ HYPHEN = "\u2010"  # what WeasyPrint prints where it breaks at a soft hyphen
 
 
 def build_context(guide: Guide, context: CheckContext):
-    from ..build import build_timestamp
-    from ..writers import BuildContext
+    from ..writers import BuildContext, build_timestamp
 
     return BuildContext(context.brand, "check", build_timestamp(guide))
 
@@ -258,7 +257,7 @@ class Blocks:
 
     @classmethod
     def of(cls, guide: Guide) -> Blocks:
-        from ..pagination import leaf_keys
+        from ..render.pages import leaf_keys
 
         keys = leaf_keys(guide)
         leaves: dict[str, tuple[Node, Node | None]] = {}
@@ -482,7 +481,7 @@ def overflow(guide: Guide, context: CheckContext) -> Iterator[Diagnostic]:
     """Ink outside the text block of the print book and the handouts, read from the
     real layouts; and tables that fit a handout column only by splitting words (which
     the handout writer's fixed table layout would otherwise print)."""
-    from ..printbook import layout_book
+    from ..layout.book import layout_book
 
     title_line = guide.meta.lines.get(("title",), 1)
     book = layout_book(guide, build_context(guide, context)).document

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -16,10 +17,10 @@ from typing import TYPE_CHECKING
 from ..errors import Diagnostic
 
 if TYPE_CHECKING:  # not at run time: the command line reads REGISTRY before anything heavy
-    from ..brand import Brand
+    from ..layout.book import BookLayout
     from ..model import Guide
-    from ..pagination import PageStart
-    from ..printbook import BookLayout
+    from ..read.brand import Brand
+    from ..render.pages import PageStart
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +55,22 @@ class BuildContext:
     warnings: list[Diagnostic] = field(default_factory=list)
 
 
+EPOCH_FLOOR = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)  # the earliest date a zip can hold
+
+
+def build_timestamp(guide: Guide) -> dt.datetime:
+    """The ``BuildContext.timestamp`` of a guide: SOURCE_DATE_EPOCH when set
+    (reproducible-builds.org), else the guide's date."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return max(dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC), EPOCH_FLOOR)
+    if guide.meta.date:
+        return dt.datetime.combine(guide.meta.date, dt.time(), tzinfo=dt.UTC)
+    return EPOCH_FLOOR
+
+
 Writer = Callable[["Guide", BuildContext], list[OutputFile]]
+
 
 @dataclass(frozen=True, slots=True)
 class WriterSpec:

@@ -15,20 +15,20 @@ from dataclasses import dataclass, field
 from ebooklib import epub
 from markupsafe import Markup
 
-from .. import templates
-from ..cover import cover_png
-from ..fonts import FontFile, font_face_css
+from ..layout.book import layout_book
+from ..layout.cover import cover_png
 from ..model import Guide
-from ..pagination import PageStart, leaf_keys
-from ..printbook import layout_book
+from ..read.fonts import FontFile, font_face_css
 from ..render import (
     Chapter,
     HtmlRenderer,
     RenderOptions,
     page_marker,
     plan_chapters,
+    templates,
     visible_leaves,
 )
+from ..render.pages import PageStart, leaf_keys
 from . import BuildContext, OutputFile
 
 XHTML = "application/xhtml+xml"

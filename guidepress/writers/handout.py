@@ -12,12 +12,12 @@ from typing import Any
 
 from markupsafe import Markup
 
-from .. import templates, weasy
 from ..errors import PublishError
+from ..layout import weasy
+from ..layout.thumbs import first_page
 from ..model import Guide, HandoutSpec
-from ..pagination import leaf_keys
-from ..render import HtmlRenderer, RenderOptions
-from ..thumbs import first_page
+from ..render import HtmlRenderer, RenderOptions, templates
+from ..render.pages import leaf_keys
 from . import BuildContext, OutputFile
 
 

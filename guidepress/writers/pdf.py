@@ -7,10 +7,10 @@ EPUB writer's page-list.
 
 from __future__ import annotations
 
-from .. import weasy
+from ..layout import weasy
+from ..layout.book import layout_book
+from ..layout.thumbs import first_page
 from ..model import Guide
-from ..printbook import layout_book
-from ..thumbs import first_page
 from . import BuildContext, OutputFile
 
 

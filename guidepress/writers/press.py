@@ -8,11 +8,11 @@ needed), and PDF TrimBox/BleedBox on every page for the printer.
 
 from __future__ import annotations
 
-from .. import weasy
 from ..errors import Diagnostic
+from ..layout import weasy
+from ..layout.book import PRINT_DPI, BookLayout, layout_book, press_edition
+from ..layout.thumbs import first_page
 from ..model import Guide
-from ..printbook import PRINT_DPI, BookLayout, layout_book, press_edition
-from ..thumbs import first_page
 from . import BuildContext, OutputFile
 
 

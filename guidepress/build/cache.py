@@ -17,11 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from .files import atomic_write
+from ..files import atomic_write
 
 if TYPE_CHECKING:
-    from .jobs import Task, TaskResult
-    from .pagination import PageStart
+    from .tasks import Task, TaskResult
 
 SUFFIX = ".entry"
 
@@ -45,7 +44,7 @@ def dumps(result: TaskResult) -> bytes:
 
 def loads(data: bytes) -> TaskResult | None:
     """The result stored in ``data``; None when it is damaged or not a result."""
-    from .jobs import TaskResult
+    from .tasks import TaskResult
 
     check, payload = data[:32], data[32:]
     if hashlib.sha256(payload).digest() != check:
@@ -54,16 +53,6 @@ def loads(data: bytes) -> TaskResult | None:
         return msgspec.msgpack.Decoder(TaskResult, dec_hook=decode_hook).decode(payload)
     except (msgspec.DecodeError, msgspec.ValidationError):
         return None
-
-
-def dumps_pages(pages: list[PageStart]) -> bytes:
-    return msgspec.msgpack.encode(pages)
-
-
-def loads_pages(data: bytes) -> list[PageStart]:
-    from .pagination import PageStart
-
-    return msgspec.msgpack.decode(data, type=list[PageStart])
 
 
 class Cache:

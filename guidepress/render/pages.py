@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .model import Guide, Node
+from ..model import Guide, Node
 
 LEAF_TYPES = frozenset({"paragraph", "heading", "figure", "th", "td", "caption", "code_block",
                         "term", "line_block"})

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
-from .files import atomic_write
+from ..files import atomic_write
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +77,7 @@ def font_face_css(family: FontFamily, url_for) -> str:
 def cache_folder() -> Path:
     """``fonts/`` in the user's cache folder (project.user_cache: ~/.cache/guidepress, or a
     private temporary folder when the home folder cannot be written)."""
-    from .project import user_cache
+    from ..project import user_cache
 
     folder = user_cache() / "fonts"
     folder.mkdir(exist_ok=True)
@@ -139,7 +139,7 @@ def make_instance(source: Path, weight: int, target: Path) -> None:
 
 
 def prepare(slugs: list[str]) -> None:
-    """Make the static instances ahead of time (`python -m guidepress.fonts SLUG …`)."""
+    """Make the static instances ahead of time (`python -m guidepress.read.fonts SLUG …`)."""
     for slug in slugs:
         family = static_family(load_family(slug))
         print(f"{family.family}: {len(family.files)} font files ready")

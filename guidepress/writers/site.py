@@ -15,14 +15,13 @@ from urllib.parse import urljoin
 
 from markupsafe import Markup
 
-from . import templates
-from .brand import Brand
-from .fonts import font_face_css
-from .model import Guide
-from .render import HtmlRenderer, RenderOptions, plan_chapters
-from .thumbs import first_page_images, png, thumbnail_of
-from .units import human_size
-from .writers import OutputFile
+from ..layout.thumbs import first_page_images, png, thumbnail_of
+from ..model import Guide
+from ..read.brand import Brand
+from ..read.fonts import font_face_css
+from ..render import HtmlRenderer, RenderOptions, plan_chapters, templates
+from ..units import human_size
+from . import OutputFile
 
 FAVICON = "assets/favicon.png"  # made by a worker process: see jobs.plan_site
 LANGUAGES = {"en": "English", "es": "Spanish", "fr": "French", "de": "German",

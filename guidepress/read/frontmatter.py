@@ -27,8 +27,8 @@ from ruamel.yaml.error import YAMLError
 from ruamel.yaml.events import AliasEvent
 from ruamel.yaml.scalarbool import ScalarBoolean
 
-from .errors import Diagnostic, PublishError
-from .model import HandoutSpec, Meta
+from ..errors import Diagnostic, PublishError
+from ..model import HandoutSpec, Meta
 
 FENCE = "---"
 OFFSET = 2  # the YAML starts on line 2, after the opening '---'

@@ -11,7 +11,7 @@ from pathlib import Path
 import msgspec
 import yaml
 
-from .errors import PublishError
+from ..errors import PublishError
 from .fonts import FontFamily, load_family, static_family
 from .frontmatter import error_location, key_lines
 
@@ -90,7 +90,7 @@ class Brand:
 def missing_style_file(styles: Path) -> str | None:
     """The first template or stylesheet the shipped styles have that ``styles`` lacks:
     every writer needs its own, and a designer's copy may have lost one."""
-    from .project import shipped_styles
+    from ..project import shipped_styles
 
     shipped = shipped_styles()
     for path in sorted(shipped.rglob("*")):

@@ -15,8 +15,9 @@ from multiprocessing.context import BaseContext
 
 # What every worker needs, loaded once in the server. "__main__" (the `publish` script) too:
 # otherwise each worker would import it again as it starts.
-PRELOAD = ["__main__", "guidepress.jobs", "guidepress.writers.epub", "guidepress.writers.handout",
-           "guidepress.writers.pdf", "guidepress.writers.press", "weasyprint", "pypdfium2"]
+PRELOAD = ["__main__", "guidepress.build.tasks", "guidepress.writers.epub",
+           "guidepress.writers.handout", "guidepress.writers.pdf", "guidepress.writers.press",
+           "weasyprint", "pypdfium2"]
 
 
 _ready = False  # a worker has been forked: the server has finished importing
@@ -59,7 +60,7 @@ def start_worker(scratch: str | None, owner: int) -> None:
         tempfile.tempdir = scratch
 
     def forget_fonts() -> None:
-        from guidepress.weasy import parsed
+        from guidepress.layout.weasy import parsed
 
         parsed.cache_clear()
 

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import jinja2
 
-from .brand import Brand
-from .errors import PublishError
-from .project import shipped_styles
+from ..errors import PublishError
+from ..project import shipped_styles
+from ..read.brand import Brand
 
 
 def long_date(value: dt.date | None) -> str:

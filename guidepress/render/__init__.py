@@ -7,24 +7,16 @@ so the EPUB writer can use it as it is.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from markupsafe import Markup, escape
 
-from .model import Footnote, Guide, Node, Section
-from .pagination import PageStart
+from ..model import Footnote, Guide, Node, Section, visible, visible_nodes
+from .pages import PageStart
 
 TARGETS = ("epub", "pdf", "handout", "web")
-
-# A fenced div with one of these classes appears only in the listed outputs.
-ONLY = {
-    "book-only": {"epub", "pdf", "web"},
-    "ebook-only": {"epub", "web"},
-    "print-only": {"pdf"},
-    "handout-only": {"handout"},
-}
 
 # Node types that are one element around their children: (tag, whether the children are
 # blocks rather than inline text). Others have a b_<type> method of their own.
@@ -88,10 +80,6 @@ def plan_chapters(guide: Guide) -> list[Chapter]:
                        if s.level == 2 and chapter.start < s.start < chapter.end]
         chapters.append(Chapter(chapter, f"chapter-{number:02d}.xhtml", subsections))
     return chapters
-
-
-def visible(node: Node, target: str) -> bool:
-    return all(target in ONLY[c] for c in node.classes if c in ONLY)
 
 
 class HtmlRenderer:
@@ -423,14 +411,6 @@ def page_marker(start: PageStart, epub_types: bool = True) -> Markup:
     epub = Markup(' epub:type="pagebreak"') if epub_types else Markup("")
     return Markup('<span{} role="doc-pagebreak" id="{}" aria-label="{}"></span>').format(
         epub, start.marker_id, start.label)
-
-
-def visible_nodes(nodes: tuple[Node, ...], target: str) -> Iterator[Node]:
-    """Every node that appears in ``target``: a hidden block hides all that is in it."""
-    for node in nodes:
-        if visible(node, target):
-            yield node
-            yield from visible_nodes(node.children, target)
 
 
 def visible_leaves(guide: Guide, target: str, keys: dict[int, str]) -> set[str]:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from . import templates, weasy
-from .brand import Brand
-from .model import Guide
+from ..model import Guide
+from ..read.brand import Brand
+from ..render import templates
+from . import weasy
 
 COVER_WIDTH_PX = 1600  # 2:3 portrait, the size most ebook stores ask for (1600 by 2400)
 

@@ -19,15 +19,15 @@ import os
 import sys
 from pathlib import Path
 
-from .files import atomic_write
-from .project import Project, build_cache, recorded_sources, user_cache
+from ..files import atomic_write
+from ..project import Project, build_cache, recorded_sources, user_cache
 
 STAMP = "last-build.json"
-PACKAGE = Path(__file__).resolve().parent
+PACKAGE = Path(__file__).resolve().parents[1]  # guidepress/: all of this program's code
 
 
 # The files besides the manuscripts that a build reads from a manuscript's folder: its
-# images (the suffixes guidepress.assets accepts; this module must not import it).
+# images (the suffixes guidepress.read.assets accepts; this module must not import it).
 IMAGE_SUFFIXES = frozenset({".svg", ".svgz", ".png", ".jpg", ".jpeg", ".gif", ".webp"})
 
 

@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote, urljoin, urlsplit
 from urllib.request import url2pathname
 
-from .brand import Brand
-from .errors import PublishError
-from .fonts import FontFamily, font_face_css
-from .model import Guide
+from ..errors import PublishError
+from ..model import Guide
+from ..read.brand import Brand
+from ..read.fonts import FontFamily, font_face_css
 
 if TYPE_CHECKING:
     from weasyprint import Document

@@ -77,7 +77,7 @@ def brand_fonts(styles: Path) -> tuple[str, ...]:
     shipped brand's when that file cannot be read: the build then stops on it anyway."""
     import yaml
 
-    from .project import shipped_styles
+    from ..project import shipped_styles
 
     for folder in (styles, shipped_styles()):
         try:
@@ -93,11 +93,12 @@ def brand_font_set(brand) -> FontSet:
     return font_set((brand.data.fonts.text, brand.data.fonts.book))
 
 
-def project_fonts() -> FontSet:
-    """The fonts of the project the current folder is in, as a build from here uses."""
-    from .project import Project
+def shipped_fonts() -> FontSet:
+    """The fonts of the shipped brand: what a caller of the reader who names no brand's
+    fonts gets (the build and `publish check` always pass their project's)."""
+    from ..project import shipped_styles
 
-    return font_set(brand_fonts(Project.find().styles))
+    return font_set(brand_fonts(shipped_styles()))
 
 
 def first_missing(text: str, fonts: FontSet) -> int:

@@ -30,9 +30,9 @@ from mdit_py_plugins.subscript import sub_plugin
 from mdit_py_plugins.superscript import superscript_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
+from ..model import Node
 from .mdblocks import fancy_lists_plugin, line_blocks_plugin
 from .mdtables import tables_plugin
-from .model import Node
 
 TRAILING_ATTRS = re.compile(r"\s*(\{[^{}]*\})\s*$")
 

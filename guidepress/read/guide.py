@@ -14,12 +14,11 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from ..errors import Diagnostic, ErrorList, PublishError
+from ..model import ONLY, Asset, Footnote, Guide, HandoutSpec, Node, Section, visible, visible_nodes
 from . import frontmatter, glyphs
 from .assets import IMAGE_SUFFIXES, load_asset, name_hint
-from .errors import Diagnostic, ErrorList, PublishError
 from .markdown import ACTIVE_SCHEMES, classify_url, parse_body, printable
-from .model import Asset, Footnote, Guide, HandoutSpec, Node, Section
-from .render import ONLY, visible, visible_nodes
 
 UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")
 # An image or link markdown-it could not read (a space in the address, say) is left as
@@ -87,8 +86,8 @@ def read_guide(path: Path | str, fonts: glyphs.FontSet | None = None
                ) -> tuple[Guide, list[Diagnostic]]:
     """Read and check a manuscript. Raises PublishError for problems that stop the build.
 
-    ``fonts`` are the fonts the outputs will draw the text in; by default, those of the
-    project the current folder is in, as a build from there uses.
+    ``fonts`` are the fonts the outputs will draw the text in; by default, the shipped
+    brand's (the reader never guesses a project from the current folder).
     """
     path = Path(path)
     text = read_text(path)
@@ -129,7 +128,7 @@ def read_guide(path: Path | str, fonts: glyphs.FontSet | None = None
         source_lines=tuple(lines),
     )
     check_structure(guide, warnings, errors)
-    check_glyphs(guide, fonts or glyphs.project_fonts())
+    check_glyphs(guide, fonts or glyphs.shipped_fonts())
     return guide, warnings
 
 

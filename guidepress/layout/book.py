@@ -7,21 +7,32 @@ happens here, once, and both use the result.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from markupsafe import Markup
 
-from . import templates, weasy
-from .brand import Brand
-from .model import Guide
-from .pagination import PageStart, leaf_keys, page_starts
-from .render import HtmlRenderer, RenderOptions, plan_chapters
+from ..model import Guide
+from ..read.brand import Brand
+from ..render import HtmlRenderer, RenderOptions, plan_chapters, templates
+from ..render.pages import PageStart, leaf_keys, page_starts
+from . import weasy
 
 PRINT_DPI = 300  # what print shops ask of raster images at their printed size
 
-if TYPE_CHECKING:
-    from .writers import BuildContext
+
+
+class Imprint(Protocol):
+    """What laying out a book needs from the build (``writers.BuildContext`` has it): the
+    layout stage names the fields it reads instead of importing the writers' context."""
+
+    @property
+    def brand(self) -> Brand: ...
+    @property
+    def version(self) -> str: ...
+    @property
+    def timestamp(self) -> dt.datetime: ...
 
 
 @dataclass(frozen=True)
@@ -63,14 +74,14 @@ class BookLayout:
     pages: list[PageStart]
 
 
-def layout_book(guide: Guide, context: BuildContext, edition: Edition | None = None
+def layout_book(guide: Guide, context: Imprint, edition: Edition | None = None
                 ) -> BookLayout:
     edition = edition or office_edition(context.brand)
     document = weasy.render(book_html(guide, context, edition), guide, context.brand)
     return BookLayout(document, page_starts(document))
 
 
-def book_html(guide: Guide, context: BuildContext, edition: Edition) -> str:
+def book_html(guide: Guide, context: Imprint, edition: Edition) -> str:
     brand = context.brand
     options = RenderOptions(target="pdf", notes="float", leaf_keys=leaf_keys(guide),
                             mark_leaves=True)

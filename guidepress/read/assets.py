@@ -27,9 +27,9 @@ from defusedxml import DefusedXmlException
 from PIL import Image
 from tinycss2.ast import FunctionBlock, Node
 
-from .errors import Diagnostic, PublishError
+from ..errors import Diagnostic, PublishError
+from ..model import Asset
 from .markdown import ACTIVE_SCHEMES, classify_url, printable
-from .model import Asset
 
 MEDIA_TYPES = {
     ".svg": "image/svg+xml",

@@ -1,0 +1,103 @@
+"""Planning: which tasks make a guide's outputs, and which files the folder may keep.
+
+A build makes what it was asked for; every other file already in the output folder
+(another edition, another guide) stays only if the cache proves it is what its
+manuscript makes today, and is otherwise removed, with a warning saying how to make it
+again. Tasks are listed longest first: the print book is the critical path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import Diagnostic
+from ..model import Guide
+from ..writers import REGISTRY, BuildContext
+from .cache import Cache
+from .keys import Digests, digest, site_digest
+from .manifest import output_of
+from .tasks import Task
+
+HOW_TO_MAKE = {"epub": "--only epub", "pdf": "--only pdf", "handouts": "--only handouts",
+               "press": "--press"}
+
+
+@dataclass
+class GuidePlan:
+    """One guide's tasks: those that make its files, and every task a later build of the
+    guide as it is now could use (the cache keeps those)."""
+
+    tasks: list[Task]
+    live: list[Task]
+    removed: list[Diagnostic]
+
+
+def plan(guide: Guide, context: BuildContext, outputs: list[str], scratch: Path,
+         digests: Digests | None = None) -> list[Task]:
+    """The tasks for one guide, longest first (the book is the critical path)."""
+    digests = digests or Digests(guide, context)
+    base, whole = digests.base, digests.whole
+    slug = guide.slug
+    tasks = []
+    if "pdf" in outputs or "epub" in outputs:
+        want_pdf = "pdf" in outputs
+        key = digest("book", base, whole, want_pdf)
+        pages_file = str(scratch / f"{slug}-{key}.pages")
+        tasks.append(Task(f"{slug}: print book", slug, "book", key,
+                          (guide, context, want_pdf, pages_file),
+                          output="pdf" if want_pdf else None))
+    if "epub" in outputs:
+        # The cover shows only the title and the brand, so most edits leave it cached.
+        tasks.append(Task(f"{slug}: cover", slug, "cover", digests.cover,
+                          (guide, context.brand)))
+        tasks.append(Task(f"{slug}: ebook", slug, "epub", digest("epub", base, whole),
+                          (guide, context), needs=("pages", "cover"), output="epub"))
+    if "handouts" in outputs:
+        for spec in guide.meta.handouts:
+            tasks.append(Task(f"{slug}: handout {spec.id}", slug, "handout",
+                              digests.handout(spec),
+                              (guide, spec, context), output="handouts"))
+    if "press" in outputs:
+        tasks.append(Task(f"{slug}: print-shop edition", slug, "press",
+                          digest("press", base, whole), (guide, context), output="press"))
+    return tasks
+
+
+def plan_site(brand) -> list[Task]:
+    """Site assets that need WeasyPrint, made by a worker so the parent never imports it."""
+    return [Task("site: favicon", "_site", "favicon", site_digest(brand), (brand,))]
+
+
+def plan_guide(guide: Guide, context: BuildContext, asked: list[str], previous: dict,
+               store: Cache, scratch: Path) -> GuidePlan:
+    """The guide's tasks: the outputs asked for, and the outputs the folder already holds
+    that the cache proves current. Those that are not are left out and reported."""
+    entry = previous["guides"].get(guide.slug, {"files": []})
+    had = {output_of(f) for f in entry["files"]}
+    kept = [name for name in REGISTRY if name in had and name not in asked]
+    digests = Digests(guide, context)  # three plans below, one set of hashes
+    tasks = plan(guide, context, [*asked, *kept], scratch, digests)
+    for task in tasks:
+        task.kept = task.output in kept
+    stale = [t for t in tasks if t.kept and store.load(t) is None]
+    tasks = [t for t in tasks if t not in stale]
+    epub = next((t for t in tasks if t.kind == "epub"), None)
+    if epub is None or store.load(epub) is not None:
+        # The ebook's cover and page starts are needed only to make the ebook.
+        tasks = [t for t in tasks if t.kind != "cover" and (t.kind != "book" or t.output)]
+    everything = plan(guide, context, list(REGISTRY), scratch, digests) + plan(
+        guide, context, ["epub"], scratch, digests)  # the layout an ebook-only build makes
+    removed = [stale_warning(guide, task, entry) for task in stale]
+    return GuidePlan(tasks, everything + tasks, [w for w in removed if w])
+
+
+def stale_warning(guide: Guide, task: Task, entry: dict) -> Diagnostic | None:
+    """Say which file an out-of-date output was, now that it is removed."""
+    paths = [f["path"] for f in entry["files"] if output_of(f) == task.output
+             and (task.kind != "handout" or f.get("id") == task.args[1].id)]
+    if not paths:
+        return None
+    return Diagnostic(guide.source, 0, f"removed {', '.join(paths)}, made from an earlier "
+                      f"version of this guide; build with {HOW_TO_MAKE[task.output]} to make "
+                      "it again", severity="warning")
