@@ -260,9 +260,14 @@ def test_two_builds_at_once_one_is_refused(guide_copy, tmp_path):
     out = tmp_path / "out"
     command = [sys.executable, "-m", "publish", "build", str(guide_copy), "--out", str(out),
                "--only", "pdf", "--no-cache"]
-    first = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE,
+    # The first build makes the press edition too, so it holds the lock for a while; the
+    # second starts once it does (the scratch folder exists only while the lock is held).
+    first = subprocess.Popen([*command, "--press"], cwd=ROOT, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)
-    time.sleep(1.0)
+    scratch = build_cache(out)
+    deadline = time.monotonic() + 60
+    while not any(scratch.glob("scratch-*")) and time.monotonic() < deadline:
+        time.sleep(0.01)
     second = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
     first.communicate(timeout=120)
     assert first.returncode == 0

@@ -13,7 +13,7 @@ from pathlib import Path
 from .. import __version__
 from ..files import atomic_write
 from ..model import Guide
-from ..writers import OutputFile
+from ..writers import REGISTRY, OutputFile
 
 MANIFEST = "manifest.json"
 
@@ -95,7 +95,8 @@ def output_of(entry: dict) -> str:
     """Which writer made a manifest file entry (the name --only uses)."""
     if entry.get("kind") == "pdf" and entry.get("edition") == "press":
         return "press"
-    return {"handout": "handouts"}.get(entry.get("kind", ""), entry.get("kind", ""))
+    kind = entry.get("kind", "")
+    return next((name for name, spec in REGISTRY.items() if spec.kind == kind), kind)
 
 
 def write_manifest(out: Path, manifest: dict) -> None:

@@ -19,8 +19,8 @@ from .keys import Digests, digest, site_digest
 from .manifest import output_of
 from .tasks import Task
 
-HOW_TO_MAKE = {"epub": "--only epub", "pdf": "--only pdf", "handouts": "--only handouts",
-               "press": "--press"}
+HOW_TO_MAKE = {"press": "--press"}  # the option that makes an output, if not --only NAME
+PLANNED = ("epub", "pdf", "handouts")  # the outputs plan() makes tasks of its own for
 
 
 @dataclass
@@ -58,9 +58,11 @@ def plan(guide: Guide, context: BuildContext, outputs: list[str], scratch: Path,
             tasks.append(Task(f"{slug}: handout {spec.id}", slug, "handout",
                               digests.handout(spec),
                               (guide, spec, context), output="handouts"))
-    if "press" in outputs:
-        tasks.append(Task(f"{slug}: print-shop edition", slug, "press",
-                          digest("press", base, whole), (guide, context), output="press"))
+    for name in outputs:  # every other writer: one task, keyed by the whole guide
+        if name not in PLANNED:
+            label = REGISTRY[name].label or name
+            tasks.append(Task(f"{slug}: {label}", slug, "write", digest(name, base, whole),
+                              (name, guide, context), output=name))
     return tasks
 
 
@@ -99,5 +101,9 @@ def stale_warning(guide: Guide, task: Task, entry: dict) -> Diagnostic | None:
     if not paths:
         return None
     return Diagnostic(guide.source, 0, f"removed {', '.join(paths)}, made from an earlier "
-                      f"version of this guide; build with {HOW_TO_MAKE[task.output]} to make "
+                      f"version of this guide; build with {how_to_make(task.output)} to make "
                       "it again", severity="warning")
+
+
+def how_to_make(output: str | None) -> str:
+    return HOW_TO_MAKE.get(output or "", f"--only {output}")

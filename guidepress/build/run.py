@@ -22,7 +22,7 @@ from ..project import SOURCES, Project, build_cache, forget_removed_outputs, rec
 from ..read.brand import Brand, load_brand
 from ..read.glyphs import brand_font_set
 from ..read.guide import read_guide, slug_for
-from ..writers import DEFAULT_OUTPUTS, KIND_ORDER, REGISTRY, BuildContext, build_timestamp
+from ..writers import DEFAULT_OUTPUTS, REGISTRY, BuildContext, build_timestamp, kind_rank
 from ..writers.site import build_site
 from .cache import Cache
 from .manifest import MANIFEST, GuideBuild, new_manifest, previous_manifest, write_manifest
@@ -132,7 +132,7 @@ def run_build(sources: list[Path], out: Path, project: Project, writers: list[st
             if task.slug == guide.slug:
                 job.files += results[task.name].files
                 warnings += results[task.name].warnings
-        job.files.sort(key=lambda f: (KIND_ORDER.index(f.kind), f.edition or ""))
+        job.files.sort(key=lambda f: (kind_rank(f.kind), f.edition or ""))
         if job.files or asked:  # a guide not asked for whose files were all stale is gone
             builds.append(job)
     guides = [job.guide for job in builds]

@@ -75,10 +75,12 @@ def run_handout(guide: Guide, spec: HandoutSpec, context: BuildContext) -> TaskR
     return TaskResult([write_one(guide, spec, context)])
 
 
-def run_press(guide: Guide, context: BuildContext) -> TaskResult:
-    from ..writers.press import write
+def run_writer(name: str, guide: Guide, context: BuildContext) -> TaskResult:
+    """Any writer that needs nothing from another task (the print-shop edition, a new
+    output): its files, and the warnings it added to the context."""
+    from ..writers import get_writer
 
-    files = write(guide, context)
+    files = get_writer(name)(guide, context)
     return TaskResult(files, warnings=list(context.warnings))
 
 
@@ -90,7 +92,7 @@ def run_favicon(brand) -> TaskResult:
 
 RUNNERS: dict[str, Callable[..., TaskResult]] = {
     "book": run_book, "cover": run_cover, "epub": run_epub, "handout": run_handout,
-    "press": run_press, "favicon": run_favicon}
+    "write": run_writer, "favicon": run_favicon}
 
 
 def timed(kind: str, args: tuple) -> TaskResult:

@@ -14,10 +14,11 @@ from multiprocessing import get_context
 from multiprocessing.context import BaseContext
 
 # What every worker needs, loaded once in the server. "__main__" (the `publish` script) too:
-# otherwise each worker would import it again as it starts.
-PRELOAD = ["__main__", "guidepress.build.tasks", "guidepress.writers.epub",
-           "guidepress.writers.handout", "guidepress.writers.pdf", "guidepress.writers.press",
-           "weasyprint", "pypdfium2"]
+# otherwise each worker would import it again as it starts. `server` first: it keeps a
+# worker that cannot start because its build was just stopped from printing a traceback.
+PRELOAD = ["guidepress.build.server", "__main__", "guidepress.build.tasks",
+           "guidepress.writers.epub", "guidepress.writers.handout", "guidepress.writers.pdf",
+           "guidepress.writers.press", "weasyprint", "pypdfium2"]
 
 
 _ready = False  # a worker has been forked: the server has finished importing

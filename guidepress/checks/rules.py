@@ -247,7 +247,7 @@ class Overrun:
 @dataclass
 class Blocks:
     """Finds the manuscript line of a laid-out box: the renderer marks every leaf block
-    with data-b="<n>" (pagination.py); code blocks, which it does not mark, are matched
+    with data-b="<n>" (render/pages.py); code blocks, which it does not mark, are matched
     by their text."""
 
     guide: Guide

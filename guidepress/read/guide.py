@@ -217,8 +217,8 @@ def slugify_heading(text: str) -> str:
     return joined[first:] or "section"
 
 
-# Ids the program writes itself into the pages that hold the guide's text (render.py,
-# pagination.py, styles/templates/): a heading with one of them would take its links, and
+# Ids the program writes itself into the pages that hold the guide's text (render/,
+# render/pages.py, styles/templates/): a heading with one of them would take its links, and
 # an ebook page with an id twice is invalid.
 GENERATED_IDS = {
     "toc": "the table of contents", "toc-title": "the contents heading",

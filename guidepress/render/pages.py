@@ -15,7 +15,9 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ..model import Guide, Node
+from markupsafe import Markup
+
+from ..model import Guide, Node, visible_nodes
 
 LEAF_TYPES = frozenset({"paragraph", "heading", "figure", "th", "td", "caption", "code_block",
                         "term", "line_block"})
@@ -110,3 +112,15 @@ def page_starts(document) -> list[PageStart]:
         else:
             starts.append(PageStart(index, label, first[0], first[1]))
     return starts
+
+
+def page_marker(start: PageStart, epub_types: bool = True) -> Markup:
+    """An invisible page-break marker that reading systems and screen readers announce."""
+    epub = Markup(' epub:type="pagebreak"') if epub_types else Markup("")
+    return Markup('<span{} role="doc-pagebreak" id="{}" aria-label="{}"></span>').format(
+        epub, start.marker_id, start.label)
+
+
+def visible_leaves(guide: Guide, target: str, keys: dict[int, str]) -> set[str]:
+    """Keys of the leaf blocks that appear in ``target`` (e.g. not print-only ones)."""
+    return {keys[id(node)] for node in visible_nodes(guide.blocks, target) if id(node) in keys}

@@ -77,6 +77,7 @@ class WriterSpec:
     module: str  # module in this package with a `write` function
     kind: str  # the `kind` of the files it makes (manifest.json)
     needs_book: bool = False  # reads the print layout (BuildContext.book)
+    label: str = ""  # what progress lines call its task, if not its name
 
 
 # Output name (as in `--only`) → writer. Modules load lazily: WeasyPrint alone takes
@@ -85,10 +86,14 @@ REGISTRY: dict[str, WriterSpec] = {
     "epub": WriterSpec("epub", "epub", needs_book=True),  # its page-list
     "pdf": WriterSpec("pdf", "pdf", needs_book=True),
     "handouts": WriterSpec("handout", "handout"),
-    "press": WriterSpec("press", "pdf"),  # print-shop edition; built on request
+    "press": WriterSpec("press", "pdf", label="print-shop edition"),  # built on request
 }
 DEFAULT_OUTPUTS = ("epub", "pdf", "handouts")
-KIND_ORDER = ("epub", "pdf", "handout")
+KIND_ORDER = ("epub", "pdf", "handout")  # in the manifest; other kinds after these
+
+
+def kind_rank(kind: str) -> int:
+    return KIND_ORDER.index(kind) if kind in KIND_ORDER else len(KIND_ORDER)
 
 
 def get_writer(name: str) -> Writer:

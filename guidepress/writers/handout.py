@@ -170,7 +170,7 @@ def section_html(guide: Guide, spec: HandoutSpec) -> tuple[Markup, list]:
     """The listed sections, each heading shifted so the handout's outline starts at h2."""
     links = {n.id for s in spec.sections for b in guide.section_blocks(guide.section(s))
              for n in b.walk() if n.id}
-    # Blocks carry data-b="<n>" as in the print book (pagination.py), so `publish check
+    # Blocks carry data-b="<n>" as in the print book (render/pages.py), so `publish check
     # --render` can name the manuscript line of what it finds on the laid-out page; the
     # attribute changes neither the layout nor the PDF.
     renderer = HtmlRenderer(guide, RenderOptions(

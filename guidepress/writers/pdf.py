@@ -1,7 +1,7 @@
 """Print-edition writer: the whole guide as a book PDF, laid out by WeasyPrint.
 
 The layout itself (title page, imprint, contents, chapters, contact page; running heads,
-folios and footnotes from styles/css/print.css) is made in printbook.py, shared with the
+folios and footnotes from styles/css/print.css) is made in layout/book.py, shared with the
 EPUB writer's page-list.
 """
 

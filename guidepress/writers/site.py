@@ -23,12 +23,13 @@ from ..render import HtmlRenderer, RenderOptions, plan_chapters, templates
 from ..units import human_size
 from . import OutputFile
 
-FAVICON = "assets/favicon.png"  # made by a worker process: see jobs.plan_site
+FAVICON = "assets/favicon.png"  # made by a worker process: see build.plan.plan_site
 LANGUAGES = {"en": "English", "es": "Spanish", "fr": "French", "de": "German",
              "pt": "Portuguese", "zh": "Chinese", "vi": "Vietnamese", "ko": "Korean",
              "ar": "Arabic", "ru": "Russian", "tl": "Tagalog", "ht": "Haitian Creole"}
 GROUPS = {"epub": "The whole guide", "pdf": "The whole guide", "handout": "Handouts",
           "press": "For print shops"}
+OTHER = "Other formats"
 EXPLAIN = {
     "epub": ("Ebook", "EPUB", "For phones, tablets and e-readers. You can make the text "
              "bigger, and screen readers can read it aloud."),
@@ -149,15 +150,17 @@ def thumbnail(site: Site, entry: dict, file: dict) -> tuple[str, int]:
 
 def download(site: Site, entry: dict, file: dict) -> dict:
     kind = "press" if file.get("edition") == "press" else file["kind"]
-    label, file_format, explain = EXPLAIN[kind]
-    thumb, height = thumbnail(site, entry, file)
+    # A kind without a row above (a new writer's) is listed with its title and format.
+    label, file_format, explain = EXPLAIN.get(kind, (file["title"], kind.upper(), ""))
+    thumb, height = thumbnail(site, entry, file) if kind in EXPLAIN else (None, 0)
     title = file["title"] if kind == "handout" else f"{label}: {entry['title']}"
     what = "Cover of the ebook" if kind == "epub" else f"First page of the {label.lower()}"
     return {
-        "group": GROUPS[kind], "label": title, "format": file_format, "explain": explain,
+        "group": GROUPS.get(kind, OTHER), "label": title, "format": file_format,
+        "explain": explain,
         "href": relative(entry["slug"], file["path"]), "size": human_size(file["bytes"]),
         "pages": file.get("pages"), "sha256": file["sha256"],
-        "thumb": relative(entry["slug"], thumb), "thumb_height": height,
+        "thumb": thumb and relative(entry["slug"], thumb), "thumb_height": height,
         "thumb_alt": f"{what}, {title}" if kind == "handout" else what,
     }
 
@@ -178,7 +181,7 @@ def add_guide_page(site: Site, entry: dict) -> None:
         site.brand, "templates/site/guide.html", lang=entry.get("language") or "en-US",
         guide={**card(entry), "cover_local": epub["thumb"] if epub else ""},
         groups=[(name, [d for d in downloads if d["group"] == name])
-                for name in dict.fromkeys(GROUPS.values())
+                for name in dict.fromkeys([*GROUPS.values(), OTHER])
                 if any(d["group"] == name for d in downloads)],
         root="../",
         description=entry.get("description") or entry["title"],
