@@ -27,7 +27,7 @@ from pathlib import Path
 from .build import MANIFEST, build
 from .build.noop import IMAGE_SUFFIXES
 from .errors import Diagnostic, PublishError, display_path, environment_error
-from .project import Project
+from .project import SETTINGS, Project
 from .units import plural
 
 Say = Callable[[str], None]
@@ -224,9 +224,12 @@ def rebuild(sources: list[Path], out: Path, styles: Path, say: Say, reason: str,
 # -- watching --------------------------------------------------------------------------
 
 
-def watched(sources: list[Path], styles: Path) -> list[Path]:
-    """The manuscripts' folders (text and images) and the styles folder."""
+def watched(sources: list[Path], styles: Path, settings: Path | None = None) -> list[Path]:
+    """The manuscripts' folders (text and images), the styles folder, and the project's
+    settings file (only the file: its folder holds the output and the virtualenv)."""
     folders = {source.resolve().parent for source in sources} | {styles.resolve()}
+    if settings is not None and settings.is_file():
+        folders.add(settings.resolve())
     return sorted(folders)
 
 
@@ -242,19 +245,15 @@ def hidden(path: Path, folder: Path) -> bool:
     return any(part.startswith((".", "__pycache__")) for part in parts)
 
 
-def reads_settings(path: Path) -> bool:
-    """Whether ``path`` may be the pyproject.toml whose [tool.publish] settings (the check
-    limits) the build reads: that file sits in the working folder or one above it."""
-    cwd = Path.cwd().resolve()
-    return path.name == "pyproject.toml" and path.parent in (cwd, *cwd.parents)
-
-
 class BuildInputs:
     """A watchfiles filter that keeps changes to what a build reads: the manuscripts,
     images in their folders (the no-op check's rule), anything in styles/ and the
-    project's pyproject.toml. A notes.txt beside a manuscript is not a reason to rebuild."""
+    project's pyproject.toml (``settings``). A notes.txt beside a manuscript is not a
+    reason to rebuild."""
 
-    def __init__(self, sources: list[Path], out: Path, styles: Path) -> None:
+    def __init__(self, sources: list[Path], out: Path, styles: Path,
+                 settings: Path | None = None) -> None:
+        self.settings = settings.resolve() if settings else None
         self.manuscripts = {source.resolve() for source in sources}
         self.folders = {source.parent for source in self.manuscripts}
         self.styles = styles.resolve()
@@ -264,7 +263,7 @@ class BuildInputs:
         path = Path(name).resolve()
         if path.is_relative_to(self.out) or EDITOR_TEMP.search(path.name):
             return False
-        if path in self.manuscripts or reads_settings(path):
+        if path in self.manuscripts or path == self.settings:
             return True
         if path.is_relative_to(self.styles):
             return not hidden(path, self.styles)
@@ -273,13 +272,14 @@ class BuildInputs:
 
 
 def edits(sources: list[Path], out: Path, styles: Path,
-          stop: threading.Event | None = None) -> Iterator[set]:
+          stop: threading.Event | None = None, settings: Path | None = None) -> Iterator[set]:
     """Each batch of changes to what the build reads (see BuildInputs), leaving out the
     output folder and hidden and editors' temporary files."""
     import watchfiles
 
-    yield from watchfiles.watch(*watched(sources, styles), watch_filter=BuildInputs(
-        sources, out, styles), stop_event=stop, debounce=300, step=50, raise_interrupt=True)
+    yield from watchfiles.watch(*watched(sources, styles, settings), watch_filter=BuildInputs(
+        sources, out, styles, settings), stop_event=stop, debounce=300, step=50,
+        raise_interrupt=True)
 
 
 def describe(changes: set) -> str:
@@ -323,7 +323,8 @@ def serve(sources: list[Path], out: Path, styles: Path, host: str, port: int,
         with running(server):
             address = f"http://{host}:{server.server_address[1]}/"
             say(f"serving {display_path(out)} at {address} (Ctrl-C to stop)")
-            for changes in edits(sources, out, styles, stop or threading.Event()):
+            settings = project.root / SETTINGS if project else None
+            for changes in edits(sources, out, styles, stop or threading.Event(), settings):
                 rebuild(sources, out, styles, say, describe(changes), status, project)
     except KeyboardInterrupt:
         pass

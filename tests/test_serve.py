@@ -265,9 +265,8 @@ def quiet_for(batches: queue.Queue, seconds: float) -> None:
         raise AssertionError(f"rebuilt for {batches.get(timeout=seconds)}")
 
 
-def test_edits_reacts_only_to_what_the_build_reads(guide_copy, tmp_path, monkeypatch):
+def test_edits_reacts_only_to_what_the_build_reads(guide_copy, tmp_path):
     folder = guide_copy.parent
-    monkeypatch.chdir(folder)  # the project's pyproject.toml is the working folder's
     styles = tmp_path / "styles"
     (styles / "css").mkdir(parents=True)
     out = folder / "site"  # inside a watched folder: its own files must not count
@@ -275,7 +274,7 @@ def test_edits_reacts_only_to_what_the_build_reads(guide_copy, tmp_path, monkeyp
     stop, batches = threading.Event(), queue.Queue()
 
     def collect() -> None:
-        for batch in edits([guide_copy], out, styles, stop):
+        for batch in edits([guide_copy], out, styles, stop, folder / "pyproject.toml"):
             batches.put({Path(path).relative_to(tmp_path).as_posix() for _, path in batch})
 
     thread = threading.Thread(target=collect, daemon=True)
@@ -326,3 +325,33 @@ def test_build_inputs_filter(tmp_path, name, wanted):
     inputs = BuildInputs([tmp_path / "guide" / "ankle-sprain.md"], tmp_path / "guide" / "site",
                          tmp_path / "styles")
     assert inputs(None, str(tmp_path / name)) is wanted
+
+
+def test_edits_watch_the_project_settings_beside_manuscript(tmp_path):
+    """The project's pyproject.toml sits above manuscript/, outside every watched folder:
+    it is watched as a file (the check limits it holds change what a build reports)."""
+    root = tmp_path / "project"
+    (root / "manuscript").mkdir(parents=True)
+    guide = root / "manuscript" / "guide.md"
+    guide.write_text("x")
+    settings = root / "pyproject.toml"
+    settings.write_text("[tool.publish.check]\n")
+    (root / "styles").mkdir()
+    (root / "notes.txt").write_text("x")
+    stop, batches = threading.Event(), queue.Queue()
+
+    def collect() -> None:
+        for batch in edits([guide], root / "dist", root / "styles", stop, settings):
+            batches.put({Path(path).relative_to(root).as_posix() for _, path in batch})
+
+    thread = threading.Thread(target=collect, daemon=True)
+    thread.start()
+    try:
+        changed = first_batch(batches, lambda: settings.write_text(
+            "[tool.publish.check]\nreview_months = 12\n"))
+        assert changed == {"pyproject.toml"}
+        (root / "notes.txt").write_text("y")  # beside it, not read by the build
+        quiet_for(batches, 1)
+    finally:
+        stop.set()
+        thread.join(timeout=10)
