@@ -3,6 +3,7 @@
 # with the rest of what `make ebook` needs.
 #   make ebook   creates .venv/, installs the project, builds every guide into dist/
 #   make test    installs the test tools and runs ruff and the test suite
+#   make verify  builds, then runs every accessibility checker on dist/ (publish verify)
 # The Debian packages are listed once, in guidepress/sysdeps.py; the Python packages are
 # pinned in constraints.txt (`make lock` regenerates it).
 SHELL := /bin/bash
@@ -14,7 +15,7 @@ GUIDES := $(wildcard manuscript/*.md)
 # same output bytes, and the same ruff verdicts.
 PIP_INSTALL := $(BIN)/python -m pip install --quiet -c constraints.txt
 
-.PHONY: ebook press test bench lint deps lock clean
+.PHONY: ebook press verify test bench lint deps lock clean
 
 ebook: $(VENV)/.installed
 	$(BIN)/publish build $(GUIDES) --out dist
@@ -22,6 +23,12 @@ ebook: $(VENV)/.installed
 # Everything, plus the print-shop edition of each guide (<slug>/<slug>-press.pdf).
 press: $(VENV)/.installed
 	$(BIN)/publish build $(GUIDES) --out dist --press
+
+# Every guide built, then every checker run on dist/ (the test tools install them); writes
+# each guide's accessibility report. Fails when a check fails or a checker cannot run.
+verify: $(VENV)/.installed-test
+	$(BIN)/publish build $(GUIDES) --out dist
+	$(BIN)/publish verify dist --strict
 
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .

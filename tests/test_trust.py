@@ -117,8 +117,8 @@ def test_another_guide_in_the_folder_is_kept_only_while_current(guide_copy, tmp_
     # Only its handout that does not show the edit is still what the manuscript makes.
     ankle = [p for p in listed(out) if p.startswith("ankle-sprain/")]
     assert ankle == ["ankle-sprain/handouts/first-days.pdf"]
-    assert sorted(p.name for p in (out / "ankle-sprain").glob("*.*")) == ["index.html",
-                                                                          "read.html"]
+    assert sorted(p.name for p in (out / "ankle-sprain").glob("*.*")) == [
+        "accessibility.html", "accessibility.json", "index.html", "read.html"]
     assert [n for n, text in folder_text(out / "ankle-sprain").items() if OLD in text] == []
     assert len([w for w in result.warnings if "ankle-sprain/" in w.message]) == 3
     build([guide_copy], out)  # built again: both are listed, each current
@@ -578,3 +578,16 @@ def test_a_full_disk_is_a_one_line_error_and_the_folder_is_untouched(guide_copy,
     assert "No space left on device" in result.stderr
     assert "internal error" not in result.output and "Traceback" not in result.output
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_only_the_ebook_after_an_edit_makes_the_layout_it_needs(guide_copy, tmp_path):
+    """The office PDF in the folder is stale and not asked for; the print layout the two
+    share must still be made for the ebook's page-list (it used to be dropped as stale,
+    and the build stopped with "internal error: no print layout planned")."""
+    out = tmp_path / "out"
+    build([guide_copy], out)
+    edit(guide_copy)
+    build([guide_copy], out, only=("epub",))
+    texts = folder_text(out / "ankle-sprain")
+    assert [n for n, text in texts.items() if OLD in text] == []
+    assert any(NEW in text for n, text in texts.items() if n.endswith(".epub") or "epub" in n)

@@ -93,8 +93,8 @@ def new_manifest(builds: list[GuideBuild]) -> dict:
 
 def output_of(entry: dict) -> str:
     """Which writer made a manifest file entry (the name --only uses)."""
-    if entry.get("kind") == "pdf" and entry.get("edition") == "press":
-        return "press"
+    if entry.get("edition") in REGISTRY:  # an edition is made by its own writer
+        return entry["edition"]
     kind = entry.get("kind", "")
     return next((name for name, spec in REGISTRY.items() if spec.kind == kind), kind)
 

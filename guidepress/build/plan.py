@@ -19,7 +19,8 @@ from .keys import Digests, digest, site_digest
 from .manifest import output_of
 from .tasks import Task
 
-HOW_TO_MAKE = {"press": "--press"}  # the option that makes an output, if not --only NAME
+# The option that makes an output, if not --only NAME.
+HOW_TO_MAKE = {"press": "--press", "large-print": "--large-print"}
 PLANNED = ("epub", "pdf", "handouts")  # the outputs plan() makes tasks of its own for
 
 
@@ -82,7 +83,10 @@ def plan_guide(guide: Guide, context: BuildContext, asked: list[str], previous: 
     tasks = plan(guide, context, [*asked, *kept], scratch, digests)
     for task in tasks:
         task.kept = task.output in kept
-    stale = [t for t in tasks if t.kept and store.load(t) is None]
+    # The book layout may be kept for the PDF and needed by an ebook asked for: made
+    # again, not dropped as stale (the ebook would wait for a layout nobody makes).
+    needed = {"book"} if any(t.kind == "epub" and not t.kept for t in tasks) else set()
+    stale = [t for t in tasks if t.kept and t.kind not in needed and store.load(t) is None]
     tasks = [t for t in tasks if t not in stale]
     epub = next((t for t in tasks if t.kind == "epub"), None)
     if epub is None or store.load(epub) is not None:

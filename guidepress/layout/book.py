@@ -39,7 +39,7 @@ class Imprint(Protocol):
 class Edition:
     """Page geometry and type size of one print edition (read by styles/css/print.css)."""
 
-    name: str  # "office" or "press"
+    name: str  # "office", "press" or "large-print"
     page_size: str  # CSS `size`, e.g. "8.5in 11in"
     margin_top: str
     margin_bottom: str
@@ -52,6 +52,10 @@ class Edition:
     bleed: str = ""  # press: ink past the trim, with crop marks
     folios_outside: bool = False
     chapters_on_right: bool = False
+    # A stylesheet in styles/ applied on top of print.css (rendered with the same
+    # values), e.g. "css/large-print.css": what the edition changes besides the page.
+    profile: str = ""
+    one_typeface: bool = False  # the whole book in the text font (the imprint says so)
 
 
 def office_edition(brand: Brand) -> Edition:
@@ -66,6 +70,15 @@ def press_edition(brand: Brand) -> Edition:
     return Edition("press", press.trim, "0.7in", "0.8in", "0.72in", "0.45in", 12,
                    chapter_sink="0.75in", title_gap="1.5in", imprint_drop="3.4in",
                    bleed=press.bleed, folios_outside=True, chapters_on_right=True)
+
+
+def large_print_edition(brand: Brand) -> Edition:
+    """The large-print edition for readers with low vision: the office paper, margins of
+    1 in or more, 18 pt body text (APH guidelines); the rest of the design (one typeface,
+    1.5 line spacing, no italics, sizes of headings, folios and notes) is in the profile."""
+    return Edition("large-print", brand.page_size, "1in", "1.15in", "1in", "1in", 18,
+                   chapter_sink="0.35in", title_gap="1.2in", imprint_drop="0in",
+                   profile="css/large-print.css", one_typeface=True)
 
 
 @dataclass(frozen=True)
@@ -95,7 +108,7 @@ def book_html(guide: Guide, context: Imprint, edition: Edition) -> str:
         chapters=chapters,
         css=Markup(stylesheet(brand, edition)),
         logo=brand.logo_path.as_uri(),
-        book_font=brand.book_font,
+        book_font=brand.text_font if edition.one_typeface else brand.book_font,
         text_font=brand.text_font,
         version=context.version,
         timestamp=context.timestamp.strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -103,10 +116,10 @@ def book_html(guide: Guide, context: Imprint, edition: Edition) -> str:
 
 
 def stylesheet(brand: Brand, edition: Edition) -> str:
-    return templates.render(
+    values = {"edition": edition, "book_font": brand.book_font, "text_font": brand.text_font}
+    css = templates.render(
         brand, "css/print.css",
-        font_css=weasy.font_css(brand.text_font, brand.book_font),
-        edition=edition,
-        book_font=brand.book_font,
-        text_font=brand.text_font,
-    )
+        font_css=weasy.font_css(brand.text_font, brand.book_font), **values)
+    if edition.profile:
+        css += "\n" + templates.render(brand, edition.profile, target="book", **values)
+    return css

@@ -21,6 +21,7 @@ from ..errors import PublishError
 from ..model import Guide
 from ..read.brand import Brand
 from ..read.fonts import FontFamily, font_face_css
+from . import tagging
 
 if TYPE_CHECKING:
     from weasyprint import Document
@@ -120,8 +121,10 @@ def parsed(stylesheet: str, roots: tuple[Path, ...]):
 atexit.register(parsed.cache_clear)
 
 
-def pdf_bytes(document: Document, timestamp: dt.datetime) -> bytes:
-    """Write a tagged PDF whose bytes depend only on the input.
+def pdf_bytes(document: Document, timestamp: dt.datetime,
+              labels: list[str] | None = None) -> bytes:
+    """Write a tagged PDF whose bytes depend only on the input; ``labels`` are the
+    printed folios of its pages (a book's "i", "ii", "1"…), for viewers' page numbers.
 
     WeasyPrint turns variable fonts (Literata) into static ones with fontTools, which
     stamps the font's 'head' table with the current time unless SOURCE_DATE_EPOCH is set;
@@ -133,7 +136,11 @@ def pdf_bytes(document: Document, timestamp: dt.datetime) -> bytes:
         # PDF/UA-1: tagged structure, /Lang, title shown in the window; its metadata has
         # no random ids (unlike the pdf/x variants). pdf_identifier=True: the file ID is
         # a hash of the content, not of the clock.
-        return document.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=True)
+        # layout/tagging.py adds what the structure tree lacks (header scope, span
+        # languages, link descriptions, artifacts, page labels).
+        tagging.install()
+        return document.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=True,
+                                  finisher=tagging.finisher(labels))
     finally:
         if saved is None:
             del os.environ["SOURCE_DATE_EPOCH"]

@@ -53,6 +53,7 @@ def environment(styles: Path) -> jinja2.Environment:
     )
     env.filters["long_date"] = long_date
     env.filters["direction"] = direction  # {{ meta.language | direction }} → dir="…"
+    env.filters["rule_id"] = lambda text: text.split(":")[0]  # "UA-14-001: why" → the id
     return env
 
 

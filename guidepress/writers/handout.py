@@ -1,7 +1,9 @@
 """Handout writer: one single-page PDF per handout listed in the front matter.
 
 A handout is the listed sections, in the listed order, under the clinic's header and a
-footer with contact details, review date and a QR code to the guide's web page.
+footer with contact details, review date and a QR code to the guide's web page. Other
+editions (large print: writers/large_print.py) lay the same handout out with their own
+``Fit`` (sizes, how many pages) and a profile stylesheet on top of css/handout.css.
 """
 
 from __future__ import annotations
@@ -23,12 +25,14 @@ from . import BuildContext, OutputFile
 
 @dataclass(frozen=True)
 class Fit:
-    """Type sizes for auto-fit: the design size, the legibility floor, and the step."""
+    """Type sizes for auto-fit: the design size, the legibility floor, and the step; and
+    how many pages the handout may take (2: both sides of the sheet)."""
 
     design_pt: float = 13.5
     floor_pt: float = 12.0
     step_pt: float = 0.25
     figure_in: float = 1.8  # figure height at the design size; scales with the type
+    pages: int = 1
 
     def sizes(self) -> list[float]:
         count = round((self.design_pt - self.floor_pt) / self.step_pt)
@@ -43,17 +47,22 @@ def write(guide: Guide, context: BuildContext) -> list[OutputFile]:
 
 
 def write_one(guide: Guide, spec: HandoutSpec, context: BuildContext,
-              fit: Fit = FIT) -> OutputFile:
-    document = fit_to_page(guide, spec, context, fit)
+              fit: Fit = FIT, profile: str = "", edition: str | None = None) -> OutputFile:
+    """One handout; an ``edition`` (e.g. "large-print") is laid out with its own ``fit``
+    and ``profile`` (a stylesheet in styles/ on top of css/handout.css) and its file name
+    ends with the edition's name."""
+    document = fit_to_page(guide, spec, context, fit, profile, edition or "")
     check_footer(document, context)
-    name = f"{guide.slug}/handouts/{spec.id}.pdf"
+    name = f"{guide.slug}/handouts/{spec.id}{f'-{edition}' if edition else ''}.pdf"
     data = weasy.pdf_bytes(document, context.timestamp)
     return OutputFile("handout", name, spec.title, data, id=spec.id, pages=len(document.pages),
-                      thumb=first_page(data))
+                      edition=edition, thumb=first_page(data))
 
 
-def fit_to_page(guide: Guide, spec: HandoutSpec, context: BuildContext, fit: Fit):
-    """Lay the handout out at the largest of ``fit.sizes()`` at which it fits one page.
+def fit_to_page(guide: Guide, spec: HandoutSpec, context: BuildContext, fit: Fit,
+                profile: str = "", edition: str = ""):
+    """Lay the handout out at the largest of ``fit.sizes()`` at which it fits its pages
+    (``fit.pages``: one, or both sides of the sheet; see ``fits``).
 
     Each layout costs about 0.07 s, so the search guesses instead of stepping: a layout
     that runs over tells how much room its text needs, and that room grows with the
@@ -61,36 +70,63 @@ def fit_to_page(guide: Guide, spec: HandoutSpec, context: BuildContext, fit: Fit
     that fits is the answer once the size a step larger is known not to.
     """
     body, notes = section_html(guide, spec)
-    css = handout_css(context, fit)
+    css = handout_css(context, fit, profile)
     sizes = fit.sizes()  # largest first
     too_big = -1  # index of the smallest size known not to fit
-    fitting: dict[int, Any] = {}  # index → a layout that fits on one page
+    fitting: dict[int, Any] = {}  # index → a layout that fits its pages
+    # A sheet of two pages says "Please turn over" at the foot of the first (in the page
+    # margin: it moves nothing), so the tries carry the note and a one-page result is
+    # laid out again without it.
+    turn_over = fit.pages > 1
+
+    def layout(index: int, turn_over: bool):
+        html = handout_html(guide, spec, context, body, notes, sizes[index], fit, turn_over)
+        return weasy.render(html, guide, context.brand, css)
+
+    def answer(index: int):
+        document = fitting[index]
+        if turn_over and len(document.pages) == 1:
+            return layout(index, False)
+        return document
+
     index = 0
     while True:
-        html = handout_html(guide, spec, context, body, notes, sizes[index], fit)
-        document = weasy.render(html, guide, context.brand, css)
-        if len(document.pages) == 1:
+        document = layout(index, turn_over)
+        if fits(document, fit) or (index == len(sizes) - 1
+                                   and len(document.pages) <= fit.pages):
             fitting[index] = document
             if index - 1 == too_big:
-                return document
+                return answer(index)
             index -= 1
             continue
         too_big = index
         if index + 1 in fitting:
-            return fitting[index + 1]
+            return answer(index + 1)
         if index == len(sizes) - 1:
-            raise overflow_error(guide, spec, document, fit)
-        guess = next_guess(sizes, sizes[index], room_needed(document))
+            raise overflow_error(guide, spec, document, fit, edition)
+        guess = next_guess(sizes, sizes[index], room_needed(document, fit))
         index = min(max(guess, index + 1), min(fitting, default=len(sizes)) - 1)
+
+
+def fits(document, fit: Fit) -> bool:
+    """Whether a layout fits its pages. A second page must carry some of the text: one
+    that holds only the footer is a sheet turned over for nothing, so a smaller size that
+    fits one page is better (at the floor size, it is accepted)."""
+    pages = document.pages
+    if len(pages) > fit.pages:
+        return False
+    return len(pages) == 1 or find_box(pages[-1]._page_box, "columns") is not None
 
 
 def check_footer(document, context: BuildContext) -> None:
     """The footer sits in the space kept for it below the text (styles/css/handout.css);
-    longer contact details would make it reach up into the text."""
+    longer contact details would make it reach up into the text. (A footer that follows
+    the text, as in the large-print edition, needs no space kept.)"""
     page = document.pages[0]._page_box
     footer = find_box(page, "sheet-footer")
     text_bottom = page.content_box_y() + page.height
-    if footer is not None and footer.position_y < text_bottom - 0.5:
+    if footer is not None and footer.style["position"] == "absolute" \
+            and footer.position_y < text_bottom - 0.5:
         over = (text_bottom - footer.position_y) / 96
         brand = context.brand
         raise PublishError(
@@ -118,14 +154,17 @@ def next_guess(sizes: list[float], size: float, needed: float) -> int:
     return next((i for i, s in enumerate(sizes) if s <= estimate + 1e-9), len(sizes) - 1)
 
 
-def room_needed(document) -> float:
+def room_needed(document, fit: Fit = FIT) -> float:
     """How many times the room of its columns on the first page the text needs, counting
     only the height the lines and blocks take (not the gaps left where a box that may
-    not be split moved on)."""
+    not be split moved on). Text in one column, on up to ``fit.pages`` pages: how many
+    times those pages it fills."""
     first = document.pages[0]._page_box
     columns = find_box(first, "columns")
-    if columns is None:
-        return pages_needed(document)
+    if columns is None or fit.pages > 1:
+        # More pages than allowed: the room of them all; only the footer over: one page.
+        room = fit.pages if len(document.pages) > fit.pages else 1
+        return max(pages_needed(document) / room, 1.0)
     count = columns.style["column_count"]  # as styles/css/handout.css sets it
     room = (first.content_box_y() + first.height - columns.position_y) * (
         count if isinstance(count, int) else 1)
@@ -147,16 +186,19 @@ def pages_needed(document) -> float:
     return len(document.pages) - 1 + max(0.0, min(1.0, used))
 
 
-def overflow_error(guide: Guide, spec: HandoutSpec, document, fit: Fit) -> PublishError:
+def overflow_error(guide: Guide, spec: HandoutSpec, document, fit: Fit,
+                   edition: str = "") -> PublishError:
     needed = pages_needed(document)
     words = {s: section_words(guide, s) for s in spec.sections}
-    cut = max(10, round(sum(words.values()) * (needed - 1) / needed / 10) * 10)
+    cut = max(10, round(sum(words.values()) * (needed - fit.pages) / needed / 10) * 10)
     longest = sorted(spec.sections, key=lambda s: -words[s])[:2]
+    room = "one page" if fit.pages == 1 else f"{fit.pages} pages (both sides of one sheet)"
+    what = f"{edition} handout" if edition else "handout"
     return PublishError(
         guide.source, spec.line,
-        f"handout '{spec.id}' needs about {needed:.1f} pages at {fit.floor_pt:g} pt; "
+        f"{what} '{spec.id}' needs about {needed:.1f} pages at {fit.floor_pt:g} pt; "
         f"shorten sections {', '.join(longest)} by about {cut} words",
-        "a handout must fit on one page; or list fewer sections under 'handouts'",
+        f"a {what} must fit on {room}; or list fewer sections under 'handouts'",
     )
 
 
@@ -194,14 +236,19 @@ def qr_data_uri(url: str) -> str:
     return segno.make(url, error="m").svg_data_uri(scale=1, border=0, dark="#000000")
 
 
-def handout_css(context: BuildContext, fit: Fit) -> str:
+def handout_css(context: BuildContext, fit: Fit, profile: str = "") -> str:
+    """css/handout.css, and the edition's ``profile`` (a stylesheet in styles/) on top."""
     brand = context.brand
-    return templates.render(brand, "css/handout.css", font_css=weasy.font_css(brand.text_font),
-                            page_size=brand.page_size, text_font=brand.text_font, fit=fit)
+    values = {"page_size": brand.page_size, "text_font": brand.text_font, "fit": fit}
+    css = templates.render(brand, "css/handout.css", font_css=weasy.font_css(brand.text_font),
+                           **values)
+    if profile:
+        css += "\n" + templates.render(brand, profile, target="handout", **values)
+    return css
 
 
 def handout_html(guide: Guide, spec: HandoutSpec, context: BuildContext, body: Markup,
-                 notes: list, body_pt: float, fit: Fit) -> str:
+                 notes: list, body_pt: float, fit: Fit, turn_over: bool = False) -> str:
     brand = context.brand
     url = guide.meta.url or brand.data.site_url
     # The sizes go in the document; the rest of the design is one stylesheet for every
@@ -211,6 +258,7 @@ def handout_html(guide: Guide, spec: HandoutSpec, context: BuildContext, body: M
     return templates.render(
         brand, "templates/handout/handout.html",
         meta=guide.meta, spec=spec, body=body, notes=notes, css=Markup(sizes),
+        turn_over=turn_over,
         logo=brand.logo_path.as_uri(), url=url, qr=qr_data_uri(url),
         short_url=url.split("://", 1)[-1].rstrip("/"),
         version=context.version,

@@ -17,7 +17,8 @@ from . import BuildContext, OutputFile
 def write(guide: Guide, context: BuildContext) -> list[OutputFile]:
     book = context.book or layout_book(guide, context)
     document = book.document
-    data = weasy.pdf_bytes(document, context.timestamp)
+    data = weasy.pdf_bytes(document, context.timestamp,
+                           [start.label for start in book.pages])
     name = f"{guide.slug}/{guide.slug}.pdf"
     return [OutputFile("pdf", name, guide.meta.title, data, pages=len(document.pages),
                        thumb=first_page(data))]

@@ -19,7 +19,8 @@ from . import BuildContext, OutputFile
 def write(guide: Guide, context: BuildContext) -> list[OutputFile]:
     book = layout_book(guide, context, press_edition(context.brand))
     context.warnings.extend(low_resolution_images(guide, book))
-    data = weasy.pdf_bytes(book.document, context.timestamp)
+    data = weasy.pdf_bytes(book.document, context.timestamp,
+                           [start.label for start in book.pages])
     name = f"{guide.slug}/{guide.slug}-press.pdf"
     title = f"{guide.meta.title} (print-shop edition)"
     return [OutputFile("pdf", name, title, data, pages=len(book.document.pages),

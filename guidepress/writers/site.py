@@ -27,8 +27,8 @@ FAVICON = "assets/favicon.png"  # made by a worker process: see build.plan.plan_
 LANGUAGES = {"en": "English", "es": "Spanish", "fr": "French", "de": "German",
              "pt": "Portuguese", "zh": "Chinese", "vi": "Vietnamese", "ko": "Korean",
              "ar": "Arabic", "ru": "Russian", "tl": "Tagalog", "ht": "Haitian Creole"}
-GROUPS = {"epub": "The whole guide", "pdf": "The whole guide", "handout": "Handouts",
-          "press": "For print shops"}
+GROUPS = {"epub": "The whole guide", "pdf": "The whole guide", "large-print": "The whole guide",
+          "handout": "Handouts", "large-print handout": "Handouts", "press": "For print shops"}
 OTHER = "Other formats"
 EXPLAIN = {
     "epub": ("Ebook", "EPUB", "For phones, tablets and e-readers. You can make the text "
@@ -37,7 +37,11 @@ EXPLAIN = {
             "numbers match the ebook's."),
     "press": ("Print-shop edition", "PDF", "For print shops: a 6 × 9 in book with bleed and "
               "crop marks."),
+    "large-print": ("Large print", "PDF", "The same guide in big, clear letters (18 pt), "
+                    "for people who find small print hard to read."),
     "handout": ("Handout", "PDF", "One page to print and keep."),
+    "large-print handout": ("Large-print handout", "PDF", "The same handout in big, clear "
+                            "letters (18 pt), on one sheet of paper."),
 }
 
 
@@ -74,6 +78,7 @@ def build_site(brand: Brand, manifest: dict, guides: list[Guide],
     for entry in manifest["guides"]:  # made from these guides: each has its model
         add_guide_page(site, entry)
         add_read_page(site, models[entry["slug"]])
+        add_report(site, entry, pending_report(brand, entry))
     site.add("index.html", templates.render(
         brand, "templates/site/index.html", lang=site_language(manifest),
         guides=[card(entry) for entry in manifest["guides"]], root="",
@@ -148,12 +153,32 @@ def thumbnail(site: Site, entry: dict, file: dict) -> tuple[str, int]:
     return path, height
 
 
+def row_of(file: dict) -> str:
+    """The EXPLAIN and GROUPS row of a manifest file: its kind, or its edition's."""
+    edition = file.get("edition")
+    if edition == "press":
+        return "press"
+    if edition == "large-print":
+        return "large-print handout" if file["kind"] == "handout" else "large-print"
+    return file["kind"]
+
+
+def side_by_side(files: list[dict]) -> list[dict]:
+    """The manifest's files with each handout's other editions right after it (the
+    manifest lists every office handout first)."""
+    first = {}
+    for index, file in enumerate(files):
+        first.setdefault((file["kind"], file.get("id")), index)
+    return sorted(files, key=lambda file: first[file["kind"], file.get("id")])
+
+
 def download(site: Site, entry: dict, file: dict) -> dict:
-    kind = "press" if file.get("edition") == "press" else file["kind"]
+    kind = row_of(file)
     # A kind without a row above (a new writer's) is listed with its title and format.
     label, file_format, explain = EXPLAIN.get(kind, (file["title"], kind.upper(), ""))
     thumb, height = thumbnail(site, entry, file) if kind in EXPLAIN else (None, 0)
-    title = file["title"] if kind == "handout" else f"{label}: {entry['title']}"
+    handout = file["kind"] == "handout"
+    title = file["title"] if handout else f"{label}: {entry['title']}"
     what = "Cover of the ebook" if kind == "epub" else f"First page of the {label.lower()}"
     return {
         "group": GROUPS.get(kind, OTHER), "label": title, "format": file_format,
@@ -161,7 +186,7 @@ def download(site: Site, entry: dict, file: dict) -> dict:
         "href": relative(entry["slug"], file["path"]), "size": human_size(file["bytes"]),
         "pages": file.get("pages"), "sha256": file["sha256"],
         "thumb": thumb and relative(entry["slug"], thumb), "thumb_height": height,
-        "thumb_alt": f"{what}, {title}" if kind == "handout" else what,
+        "thumb_alt": f"{what}, {title}" if handout else what,
     }
 
 
@@ -172,7 +197,7 @@ def relative(slug: str, path: str) -> str:
 
 def add_guide_page(site: Site, entry: dict) -> None:
     slug = entry["slug"]
-    downloads = [download(site, entry, file) for file in entry["files"]]
+    downloads = [download(site, entry, file) for file in side_by_side(entry["files"])]
     epub = next((d for d in downloads if d["format"] == "EPUB"), None)
     entry["page"] = f"{slug}/index.html"
     entry["cover"] = f"{slug}/{epub['thumb']}" if epub else ""
@@ -205,3 +230,58 @@ def add_read_page(site: Site, guide: Guide) -> None:
         description=guide.meta.description or guide.meta.title,
         og_url=urljoin(url, "read.html") if url else "", og_image=""))
 
+
+
+# -- the accessibility report --------------------------------------------------------------
+
+REPORT = "accessibility.html"
+EVIDENCE = "accessibility.json"
+# What `publish verify` runs on each kind of file (guidepress/verify); the build lists
+# them as not run yet, so the report never claims a check that did not happen.
+CHECKERS = {"epub": ("EPUBCheck", "DAISY Ace"), "pdf": ("pdfua", "PDF structure"),
+            "handout": ("pdfua", "PDF structure"), "site": ("axe-core",)}
+SITE_PAGES = ("index.html", "read.html")  # each guide's pages that axe-core checks
+
+
+def accessibility_summary(brand: Brand) -> str:
+    """The EPUB's schema:accessibilitySummary: the report quotes the same words."""
+    return templates.render(brand, "templates/epub/accessibility-summary.txt").strip()
+
+
+def pending_report(brand: Brand, entry: dict) -> dict:
+    """The report a build writes: every file listed, every checker "not run" yet."""
+    def pending(tool: str, path: str) -> dict:  # a verify.results.ToolResult, as JSON
+        return {"tool": tool, "version": "", "file": path, "status": "not run",
+                "reason": "not run yet: run `publish verify` on the output folder",
+                "rules_checked": 0, "rules_failed": 0, "errors": 0, "warnings": 0,
+                "findings": [], "skipped": []}
+
+    files = [{"path": f["path"], "title": f["title"], "sha256": f["sha256"],
+              "checks": [pending(tool, f["path"]) for tool in CHECKERS.get(f["kind"], ())]}
+             for f in entry["files"]]
+    pages = [{"path": f"{entry['slug']}/{page}", "title": f"Web page: {page}", "sha256": "",
+              "checks": [pending("axe-core", f"{entry['slug']}/{page}")]}
+             for page in SITE_PAGES]
+    return {"guide": entry["slug"], "title": entry["title"], "result": "not verified",
+            "checked": None, "summary": accessibility_summary(brand), "measured": {},
+            "files": files + pages, "tools": {}}
+
+
+def report_files(brand: Brand, report: dict) -> dict[str, bytes]:
+    """accessibility.html and accessibility.json of one guide, by path."""
+    import json
+
+    slug = report["guide"]
+    checked = report.get("checked")
+    page = templates.render(
+        brand, "templates/site/accessibility.html", lang="en", root="../",
+        report={**report, "checked_text": long_date(checked[:10]) if checked else ""},
+        description=f"How {report['title']} is checked for accessibility.", og_url="",
+        og_image="")
+    data = json.dumps(report, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    return {f"{slug}/{REPORT}": page.encode("utf-8"), f"{slug}/{EVIDENCE}": data.encode()}
+
+
+def add_report(site: Site, entry: dict, report: dict) -> None:
+    for path, data in report_files(site.brand, report).items():
+        site.add(path, data)

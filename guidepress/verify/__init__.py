@@ -1,0 +1,1 @@
+"""publish verify: every available checker run on a built output folder."""

@@ -1,0 +1,81 @@
+"""What the accessibility report measures in the files themselves: the body text size and
+the smallest text in every PDF, the reading level of each handout as printed, and the
+contrast of the brand's text colours (in colour and printed in gray)."""
+
+from __future__ import annotations
+
+import collections
+import ctypes
+import math
+from pathlib import Path
+
+from ..checks.contrast import contrast
+from ..checks.text import SENTENCE_END, Sentence, scores
+from ..read.brand import Brand
+
+
+def glyph_sizes(pdf: Path) -> collections.Counter:
+    """How many visible characters are set at each size (in points) in the whole PDF.
+
+    pdfium gives the size in text space; the character's matrix carries the page's scale
+    (WeasyPrint draws in CSS pixels, scaled by 0.75), so the printed size is the product.
+    """
+    import pypdfium2
+    import pypdfium2.raw as pdfium_c
+
+    sizes: collections.Counter = collections.Counter()
+    matrix = pdfium_c.FS_MATRIX()
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        for page in document:
+            text = page.get_textpage()
+            for index in range(text.count_chars()):
+                if text.get_text_range(index, 1).isspace():
+                    continue
+                pdfium_c.FPDFText_GetMatrix(text, index, ctypes.byref(matrix))
+                scale = math.sqrt(abs(matrix.a * matrix.d - matrix.b * matrix.c))
+                sizes[round(pdfium_c.FPDFText_GetFontSize(text, index) * scale, 1)] += 1
+    finally:
+        document.close()
+    return sizes
+
+
+def printed_text(pdf: Path) -> str:
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        return "\n".join(page.get_textpage().get_text_range() for page in document)
+    finally:
+        document.close()
+
+
+def reading_grade(pdf: Path) -> tuple[float, float] | None:
+    """(Flesch–Kincaid grade, SMOG grade) of everything printed on the sheet."""
+    text = " ".join(printed_text(pdf).split())
+    found = scores([Sentence(part, 0) for part in SENTENCE_END.split(text) if part.strip()])
+    return (found.flesch_kincaid, found.smog) if found else None
+
+
+def measured(out: Path, entry: dict, brand: Brand) -> dict:
+    """The report's "What we measured": text sizes and reading level per PDF, contrast."""
+    text = []
+    for file in entry["files"]:
+        path = out / file["path"]
+        if path.suffix != ".pdf" or not path.is_file():
+            continue
+        sizes = glyph_sizes(path)
+        if not sizes:
+            continue
+        row = {"file": file["path"], "title": file["title"],
+               "body_pt": sizes.most_common(1)[0][0], "smallest_pt": min(sizes)}
+        if file["kind"] == "handout" and (grade := reading_grade(path)) is not None:
+            row |= {"flesch_kincaid": grade[0], "smog": grade[1]}
+        text.append(row)
+    contrasts = []
+    for pair in brand.data.contrast_pairs:
+        colour, grey = contrast(brand.color(pair[0]), brand.color(pair[1]))
+        contrasts.append({"text": pair[0], "background": pair[1], "colour": round(colour, 1),
+                          "gray": round(grey, 1),
+                          "needed": 3.0 if pair[2:] == ["large"] else 4.5})
+    return {"text": text, "contrast": contrasts}
