@@ -62,6 +62,20 @@ def find_project(project: Path | None, styles: Path | None):
         fail(exc)
 
 
+def guide_files(files: tuple[Path, ...]) -> list[Path]:
+    """The manuscripts given; a folder stands for the *.md files in it."""
+    found: list[Path] = []
+    for path in files:
+        if path.is_dir():
+            inside = sorted(path.glob("*.md"))
+            if not inside:
+                raise click.BadParameter(f"{path} holds no .md manuscripts", param_hint="FILES")
+            found += inside
+        else:
+            found.append(path)
+    return found
+
+
 def default_sources(project) -> list[Path]:
     sources = project.manuscripts()
     if not sources:
@@ -90,8 +104,8 @@ def cli() -> None:
               help="Folder that receives <slug>/ folders and manifest.json "
                    "(default: dist/ in the project folder).")
 @click.option("--only", default="", metavar="LIST",
-              help="Comma-separated outputs to build: epub,pdf,handouts,large-print,press "
-                   "(default: epub,pdf,handouts).")
+              help="Comma-separated outputs to build: epub,pdf,handouts,large-print,press, "
+                   "or handouts:ID for one handout (default: epub,pdf,handouts).")
 @click.option("--press", is_flag=True,
               help="Also build the print-shop edition (trim, bleed, crop marks): "
                    "<slug>/<slug>-press.pdf.")
@@ -118,7 +132,7 @@ def build(files: tuple[Path, ...], out: Path | None, only: str, press: bool,
     started = time.perf_counter()
     stop_on_sigterm()
     where = find_project(project, styles)
-    sources = list(files) or default_sources(where)
+    sources = guide_files(files) or default_sources(where)
     outputs = output_list(only, press, large_print)
     out = out or where.default_out()
     key = None
@@ -169,9 +183,11 @@ def output_list(only: str, press: bool, large_print: bool = False) -> list[str]:
         if flag and name not in outputs:
             outputs.append(name)
     for name in outputs:
+        if name.startswith("handouts:") and name[len("handouts:"):]:
+            continue  # one handout, by its id (checked against the guides by the build)
         if name not in REGISTRY:
-            raise click.BadParameter(f"'{name}' (choose from {', '.join(REGISTRY)})",
-                                     param_hint="--only")
+            raise click.BadParameter(f"'{name}' (choose from {', '.join(REGISTRY)}, or "
+                                     "handouts:ID for one handout)", param_hint="--only")
     return outputs
 
 
@@ -271,7 +287,7 @@ def check(files: tuple[Path, ...], strict: bool, output_format: str,
     from guidepress.errors import PublishError
 
     where = find_project(project, styles)
-    sources = list(files) or default_sources(where)
+    sources = guide_files(files) or default_sources(where)
     try:
         findings = check_files(sources, where.styles, today or dt.date.today(), render,
                                project_limits(where))
@@ -298,19 +314,31 @@ def check(files: tuple[Path, ...], strict: bool, output_format: str,
               help="Port to listen on (0: any free port).")
 @click.option("--styles", type=click.Path(file_okay=False, exists=True, path_type=Path),
               help="Folder with brand.yaml, templates and CSS (default: the project's styles/).")
+@click.option("--only", default="", metavar="LIST",
+              help="Outputs to build, as for `publish build` (default: epub,pdf,handouts).")
+@click.option("--press", is_flag=True, help="Also build the print-shop edition.")
+@click.option("--large-print", is_flag=True, help="Also build the large-print edition.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=os.cpu_count() or 1,
+              show_default=True, help="Outputs to make at the same time.")
+@click.option("--open", "open_browser", is_flag=True,
+              help="Open the preview in the web browser.")
 @project_option
 def serve(files: tuple[Path, ...], out: Path | None, host: str, port: int,
-          styles: Path | None, project: Path | None) -> None:
+          styles: Path | None, only: str, press: bool, large_print: bool, jobs: int,
+          open_browser: bool, project: Path | None) -> None:
     """Build FILES, serve the result at http://HOST:PORT/ and rebuild on every change to
-    the manuscripts, their images or styles/. Refresh the browser to see the new build."""
+    the manuscripts, their images or styles/. Open pages reload by themselves after each
+    rebuild, and show the error when a build fails."""
     import contextlib
     import tempfile
+    import webbrowser
 
-    from guidepress.serve import ServeError, stopped_by_signals
+    from guidepress.serve import Options, ServeError, stopped_by_signals
     from guidepress.serve import serve as run_serve
 
     where = find_project(project, styles)
-    sources = list(files) or default_sources(where)
+    sources = guide_files(files) or default_sources(where)
+    options = Options(tuple(output_list(only, press, large_print)), jobs)
     # Without --out, the build goes to a folder this command owns and removes on the way
     # out, however it ends (Ctrl-C, kill, a taken port, a bug).
     scratch = (contextlib.nullcontext(None) if out else
@@ -318,7 +346,8 @@ def serve(files: tuple[Path, ...], out: Path | None, host: str, port: int,
     with scratch as folder, stopped_by_signals():
         target = out or Path(folder) / "site"
         try:
-            run_serve(sources, target, where.styles, host, port, click.echo, project=where)
+            run_serve(sources, target, where.styles, host, port, click.echo, project=where,
+                      options=options, open_page=webbrowser.open if open_browser else None)
         except ServeError as error:  # fix your environment: exit 1, one line
             click.echo(f"error: {error}", err=True)
             sys.exit(INPUT_EXIT)
@@ -394,6 +423,28 @@ def new(title: str, project: Path | None) -> None:
     shown = display_path(path)
     click.echo(f"wrote {shown}; next, see it in your browser as you edit it:")
     click.echo(f"  publish serve {shown}")
+
+
+@cli.command(short_help="Remove an output folder's build cache, lock and leftovers.",
+             epilog=EXIT_CODES)
+@click.argument("out", required=False, type=click.Path(file_okay=False, path_type=Path))
+@project_option
+def clean(out: Path | None, project: Path | None) -> None:
+    """Remove what builds into OUT (default: the project's dist/) keep besides the files:
+    the cache (~/.cache/guidepress/builds/…), the lock, and staged files a killed build
+    left. The files to upload stay; the next build makes everything again."""
+    from guidepress.build.clean import clean as run_clean
+    from guidepress.errors import PublishError, display_path
+    from guidepress.units import human_size, plural
+
+    where = find_project(project, None)
+    out = out or where.default_out()
+    try:
+        removed, size = run_clean(out)
+    except PublishError as exc:
+        fail(exc)
+    click.echo(f"removed {plural(removed, 'file')} ({human_size(size)}) kept for "
+               f"{display_path(out)}" if removed else f"nothing to remove for {display_path(out)}")
 
 
 def main() -> None:

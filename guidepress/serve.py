@@ -1,9 +1,11 @@
 """`publish serve`: build, serve the output folder on this computer, rebuild on every save.
 
-Writers see their changes by refreshing the browser: pages are served with
-`Cache-Control: no-store`, so a refresh always shows the newest build. A build that fails
-prints its error and the last good build stays up; until a build has worked, every page
-shows the error instead, and reloads itself until the manuscript is fixed.
+Open pages reload by themselves after each rebuild: every HTML page is served with a small
+script that listens to /_publish/events (server-sent events, standard library only) and
+reloads when a build has finished, or shows the build's error over the page when it
+failed. Pages are served with `Cache-Control: no-store`, so a reload always shows the
+newest build. A build that fails prints its error and the last good build stays up;
+until a build has worked, every page shows the error instead.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -41,10 +43,52 @@ class ServeError(Exception):
 @dataclass
 class Status:
     """What the server shows. Written by the rebuild loop, read by the request threads;
-    single attribute writes, so no lock is needed."""
+    ``finished`` tells the open pages' event streams that a build ended."""
 
     good: bool = False  # a build of this session has worked: serve the output folder
     problem: Diagnostic | None = None  # the error of the last failed build
+    builds: int = 0  # builds finished, good or not
+    stopping: bool = False
+    changed: threading.Condition = field(default_factory=threading.Condition)
+
+    def finished(self, problem: Diagnostic | None) -> None:
+        with self.changed:
+            self.good = self.good or problem is None
+            self.problem = problem
+            self.builds += 1
+            self.changed.notify_all()
+
+    def stop(self) -> None:
+        with self.changed:
+            self.stopping = True
+            self.changed.notify_all()
+
+
+EVENTS = "/_publish/events"
+LIVE_JS = "/_publish/live.js"
+KEEPALIVE_S = 15
+# Reload when a build has finished; show a failed build's error over the page (it stays
+# until the next build). Added to every HTML page the preview serves, never to dist/.
+LIVE_SCRIPT = """(() => {
+  const events = new EventSource("EVENTS");
+  events.addEventListener("reload", () => location.reload());
+  events.addEventListener("problem", (event) => {
+    let box = document.getElementById("publish-problem");
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "publish-problem";
+      box.setAttribute("role", "alert");
+      box.style.cssText = "position:fixed;inset:auto 0 0 0;z-index:9999;max-height:60vh;" +
+        "overflow:auto;margin:0;padding:1rem 1.25rem;background:#fff3f3;color:#1a1a1a;" +
+        "border-top:4px solid #b00020;font:1rem/1.45 system-ui,sans-serif;" +
+        "white-space:pre-wrap;box-shadow:0 -2px 8px rgba(0,0,0,.2)";
+      document.body.appendChild(box);
+    }
+    box.textContent = "The build failed; this page shows the last good build.\\n\\n" +
+      event.data;
+  });
+})();
+""".replace("EVENTS", EVENTS)
 
 
 # -- the web server --------------------------------------------------------------------
@@ -56,10 +100,64 @@ class NoCacheHandler(SimpleHTTPRequestHandler):
         super().__init__(*args, **kwargs)
 
     def do_GET(self) -> None:
-        if self.status.good:
-            super().do_GET()
-        else:
+        path = self.path.split("?", 1)[0]
+        if path == EVENTS:
+            self.send_events()
+        elif path == LIVE_JS:
+            self.send_bytes(LIVE_SCRIPT.encode("utf-8"), "text/javascript; charset=utf-8")
+        elif not self.status.good:
             self.send_problem(body=True)
+        elif (page := self.html_page()) is not None:
+            self.send_bytes(with_live_script(page.read_bytes()), "text/html; charset=utf-8")
+        else:
+            super().do_GET()
+
+    def html_page(self) -> Path | None:
+        """The HTML file a GET asks for (a folder's index.html), if there is one."""
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        return path if path.suffix == ".html" and path.is_file() else None
+
+    def send_bytes(self, data: bytes, content_type: str) -> None:
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def send_events(self) -> None:
+        """A server-sent event stream: "reload" after each good build, "problem" (the
+        error as text) after a failed one, a comment now and then to keep it open."""
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/event-stream")
+        self.end_headers()
+        status = self.status
+        with status.changed:
+            seen = status.builds
+        try:
+            self.wfile.write(b": connected\n\n")
+            self.wfile.flush()
+            while True:
+                with status.changed:
+                    status.changed.wait_for(
+                        lambda last=seen: status.builds != last or status.stopping,
+                        timeout=KEEPALIVE_S)
+                    if status.stopping:
+                        return
+                    news, seen, problem = status.builds != seen, status.builds, status.problem
+                if not news:
+                    message = b": still here\n\n"
+                elif problem is None:
+                    message = b"event: reload\ndata: \n\n"
+                else:
+                    lines = problem.format().splitlines() or [""]
+                    message = ("event: problem\n" + "".join(f"data: {line}\n" for line in lines)
+                               + "\n").encode("utf-8")
+                self.wfile.write(message)
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            return  # the page was closed or reloaded
 
     def do_HEAD(self) -> None:
         if self.status.good:
@@ -70,7 +168,7 @@ class NoCacheHandler(SimpleHTTPRequestHandler):
     def send_problem(self, body: bool) -> None:
         # 503, not 200: there is no such page yet, and a 200 would let a link checker or
         # `curl -f` believe there is. Browsers show the page all the same.
-        page = problem_page(self.status.problem).encode("utf-8")
+        page = with_live_script(problem_page(self.status.problem).encode("utf-8"))
         self.send_response(HTTPStatus.SERVICE_UNAVAILABLE)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(page)))
@@ -85,6 +183,13 @@ class NoCacheHandler(SimpleHTTPRequestHandler):
 
     def log_message(self, format: str, *args) -> None:
         pass  # one line per rebuild is what people want to see, not one per request
+
+
+def with_live_script(page: bytes) -> bytes:
+    """The page with the live-reload script before its </body> (or at its end)."""
+    tag = f'<script src="{LIVE_JS}"></script>'.encode()
+    at = page.rfind(b"</body>")
+    return page[:at] + tag + page[at:] if at >= 0 else page + tag
 
 
 PAGE = """<!doctype html>
@@ -154,13 +259,14 @@ def free_port_after(host: str, port: int) -> int:
 
 
 @contextlib.contextmanager
-def running(server: ThreadingHTTPServer) -> Iterator[None]:
+def running(server: ThreadingHTTPServer, status: Status) -> Iterator[None]:
     """Answer requests in a background thread until the block ends."""
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
         yield
     finally:
+        status.stop()  # ends the open pages' event streams
         server.shutdown()  # only after serve_forever started: it would wait forever
 
 
@@ -199,25 +305,34 @@ def outcome(before: dict, after: dict, seconds: float) -> str:
     return f"rebuilt {changed} of {plural(len(after), 'file')} in {took} ({kept} unchanged{gone})"
 
 
+@dataclass(frozen=True)
+class Options:
+    """What `publish serve` builds: the outputs (None: the default ones) and workers."""
+
+    outputs: tuple[str, ...] | None = None
+    jobs: int = os.cpu_count() or 1
+
+
 def rebuild(sources: list[Path], out: Path, styles: Path, say: Say, reason: str,
-            status: Status, project: Project | None = None) -> bool:
+            status: Status, project: Project | None = None,
+            options: Options = Options()) -> bool:
     started = time.perf_counter()
     before = output_files(out)
     try:
         result = build(sources, out, styles=None if project else styles, project=project,
-                       jobs=os.cpu_count() or 1)
+                       only=options.outputs, jobs=options.jobs)
     except (PublishError, OSError) as exc:
         error = exc if isinstance(exc, PublishError) else environment_error(exc, out)
-        status.problem = error.diagnostic
         say(error.format())
         shown = ("still serving the last good build" if status.good
                  else "the browser shows this error until it is fixed")
         say(f"{reason}: build failed; {shown}")
+        status.finished(error.diagnostic)
         return False
-    status.good, status.problem = True, None
     for warning in result.warnings:
         say(warning.format())
     say(f"{reason}: {outcome(before, output_files(out), time.perf_counter() - started)}")
+    status.finished(None)
     return True
 
 
@@ -312,20 +427,25 @@ def stopped_by_signals() -> Iterator[None]:
 
 
 def serve(sources: list[Path], out: Path, styles: Path, host: str, port: int,
-          say: Say, stop: threading.Event | None = None, project: Project | None = None
+          say: Say, stop: threading.Event | None = None, project: Project | None = None,
+          options: Options = Options(), open_page: Callable[[str], object] | None = None
           ) -> None:
     """Build, then serve ``out`` on host:port and rebuild whenever an input changes.
-    Raises ServeError when the port cannot be had; returns on Ctrl-C or ``stop``."""
+    Raises ServeError when the port cannot be had; returns on Ctrl-C or ``stop``.
+    ``open_page`` (e.g. webbrowser.open) is given the address once it answers."""
     status = Status()
     server = listen(host, port, status, out)
     try:
-        rebuild(sources, out, styles, say, "first build", status, project)
-        with running(server):
+        with running(server, status):
             address = f"http://{host}:{server.server_address[1]}/"
+            if open_page is not None:  # it shows "Building" and reloads when it is done
+                open_page(address)
+            rebuild(sources, out, styles, say, "first build", status, project, options)
             say(f"serving {display_path(out)} at {address} (Ctrl-C to stop)")
             settings = project.root / SETTINGS if project else None
             for changes in edits(sources, out, styles, stop or threading.Event(), settings):
-                rebuild(sources, out, styles, say, describe(changes), status, project)
+                rebuild(sources, out, styles, say, describe(changes), status, project,
+                        options)
     except KeyboardInterrupt:
         pass
     finally:

@@ -70,7 +70,8 @@ def test_bad_input_is_one_line_and_exit_1(tmp_path):
 def test_unknown_output_is_a_usage_error():
     result = CliRunner().invoke(publish.cli, ["build", str(TEST_GUIDE), "--only", "mobi"])
     assert result.exit_code == 2
-    assert "'mobi' (choose from epub, pdf, handouts, large-print, press)" in result.output
+    assert "'mobi' (choose from epub, pdf, handouts, large-print, press, or handouts:ID" in \
+        result.output
 
 
 def test_internal_bug_exits_70(tmp_path, monkeypatch):

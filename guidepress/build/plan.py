@@ -76,13 +76,17 @@ def plan_guide(guide: Guide, context: BuildContext, asked: list[str], previous: 
                store: Cache, scratch: Path) -> GuidePlan:
     """The guide's tasks: the outputs asked for, and the outputs the folder already holds
     that the cache proves current. Those that are not are left out and reported."""
+    asked, picked = chosen_handouts(asked)
     entry = previous["guides"].get(guide.slug, {"files": []})
     had = {output_of(f) for f in entry["files"]}
     kept = [name for name in REGISTRY if name in had and name not in asked]
     digests = Digests(guide, context)  # three plans below, one set of hashes
     tasks = plan(guide, context, [*asked, *kept], scratch, digests)
     for task in tasks:
-        task.kept = task.output in kept
+        # `--only handouts:ID`: the other handouts are kept while current, like outputs
+        # not asked for (and simply not made when the folder never had them).
+        task.kept = task.output in kept or (
+            picked is not None and task.kind == "handout" and task.args[1].id not in picked)
     # The book layout may be kept for the PDF and needed by an ebook asked for: made
     # again, not dropped as stale (the ebook would wait for a layout nobody makes).
     needed = {"book"} if any(t.kind == "epub" and not t.kept for t in tasks) else set()
@@ -96,6 +100,16 @@ def plan_guide(guide: Guide, context: BuildContext, asked: list[str], previous: 
         guide, context, ["epub"], scratch, digests)  # the layout an ebook-only build makes
     removed = [stale_warning(guide, task, entry) for task in stale]
     return GuidePlan(tasks, everything + tasks, [w for w in removed if w])
+
+
+def chosen_handouts(asked: list[str]) -> tuple[list[str], set[str] | None]:
+    """``["epub", "handouts:treatment"]`` → (["epub", "handouts"], {"treatment"}); the
+    set is None when every handout is asked for (plain ``handouts``, or none at all)."""
+    picked = {name.split(":", 1)[1] for name in asked if name.startswith("handouts:")}
+    plain = [name for name in asked if not name.startswith("handouts:")]
+    if not picked or "handouts" in plain:
+        return plain, None
+    return [*plain, "handouts"], picked
 
 
 def stale_warning(guide: Guide, task: Task, entry: dict) -> Diagnostic | None:

@@ -91,7 +91,9 @@ def build(
     project = project or Project.find(styles=Path(styles) if styles else None)
     out = Path(out) if out is not None else project.default_out()
     writers = list(only) if only else list(DEFAULT_OUTPUTS)
-    unknown = [name for name in writers if name not in REGISTRY]
+    # "handouts:ID" asks for one handout (build/plan.py, chosen_handouts).
+    unknown = [name for name in writers if name not in REGISTRY
+               and not (name.startswith("handouts:") and name[len("handouts:"):])]
     if unknown:
         raise ValueError(f"unknown output {unknown[0]!r}; choose from {', '.join(REGISTRY)}")
     folder = build_cache(out)
@@ -99,6 +101,18 @@ def build(
         clear_interrupted(out)
         return run_build([Path(s) for s in sources], out, project, writers,
                          Cache(folder, reuse=cache), jobs, progress, scratch)
+
+
+def missing_handouts(writers: list[str], guides: list[Guide]) -> None:
+    """`--only handouts:ID` naming a handout none of the guides asked for has."""
+    ids = {h.id for guide in guides for h in guide.meta.handouts}
+    for name in writers:
+        wanted = name.removeprefix("handouts:")
+        if name.startswith("handouts:") and wanted not in ids and guides:
+            raise PublishError(guides[0].source, guides[0].meta.handouts[0].line
+                               if guides[0].meta.handouts else 0,
+                               f"--only {name}: no guide given has a handout '{wanted}'",
+                               "its handouts: " + (", ".join(sorted(ids)) or "none"))
 
 
 def run_build(sources: list[Path], out: Path, project: Project, writers: list[str],
@@ -119,6 +133,7 @@ def run_build(sources: list[Path], out: Path, project: Project, writers: list[st
             removed += mine.removed
             read.append((guide, found, asked))
         guides = [guide for guide, _, _ in read]
+        missing_handouts(writers, [guide for guide, _, asked in read if asked])
         runner.add(tasks)  # they start now if the workers are ready, else in results()
         # Meanwhile, this process's own work: `publish check`'s rules on the guides asked for.
         warnings = quality_warnings([(g, f) for g, f, asked in read if asked], brand, project)

@@ -1,0 +1,68 @@
+"""`publish serve` in a real browser: an open page follows every save by itself.
+
+Debian's chromium through Playwright opens the read-online page; the test edits the
+manuscript and waits for the page to change, without reloading it itself; a broken save
+shows the build's error over the page, and fixing it brings the page back."""
+
+from __future__ import annotations
+
+import time
+
+from playwright.sync_api import sync_playwright
+
+from . import browsers
+from .test_serve import BROKEN, private_temp, save_again, serving, time_limit  # noqa: F401
+
+OLD, NEW = "strong bands called ligaments", "sturdy bands called ligaments"
+
+
+def test_the_open_page_follows_each_save(guide_copy, tmp_path):
+    args = [str(guide_copy), "--out", str(tmp_path / "site"), "--only", "handouts"]
+    with serving(args, private_temp(tmp_path)) as server, sync_playwright() as playwright:
+        server.wait_for(r"^serving ")
+        browser = playwright.chromium.launch(executable_path=browsers.chromium())
+        page = browser.new_page()
+        page.goto(f"http://127.0.0.1:{server.port}/ankle-sprain/read.html")
+        assert OLD in page.content()
+        page.evaluate("window.loadedOnce = true")  # gone once the page reloads itself
+        text = guide_copy.read_text(encoding="utf-8")
+
+        save_again(guide_copy, text.replace(OLD, NEW))
+        saved = time.monotonic()
+        server.wait_for(r"ankle-sprain\.md changed: rebuilt ")
+        built = time.monotonic()
+        page.wait_for_function(f"document.body.innerText.includes({NEW!r})", timeout=5000)
+        shown = time.monotonic()
+        assert page.evaluate("window.loadedOnce === undefined")  # it reloaded by itself
+        assert shown - built < 1.0, f"{shown - built:.2f} s after the rebuild"
+        print(f"save to page: {shown - saved:.2f} s; rebuild line to page: "
+              f"{shown - built:.2f} s")
+
+        guide_copy.write_text(text.replace(*BROKEN), encoding="utf-8")
+        server.wait_for(r"build failed; still serving the last good build")
+        problem = page.wait_for_selector("#publish-problem", timeout=5000)
+        message = problem.inner_text()
+        assert "ankle-sprain.md:" in message and "The build failed" in message
+        assert NEW in page.content()  # the last good build stays under the message
+
+        guide_copy.write_text(text, encoding="utf-8")
+        server.wait_for(r"ankle-sprain\.md changed: rebuilt ")
+        page.wait_for_function(f"document.body.innerText.includes({OLD!r})", timeout=5000)
+        assert page.query_selector("#publish-problem") is None
+        browser.close()
+        assert server.stop() == 0
+
+
+def test_pages_carry_the_live_script_only_in_the_preview(guide_copy, tmp_path):
+    out = tmp_path / "site"
+    with serving([str(guide_copy), "--out", str(out), "--only", "handouts"],
+                 private_temp(tmp_path)) as server:
+        server.wait_for(r"^serving ")
+        _, _, served = server.get("/ankle-sprain/index.html")
+        assert '<script src="/_publish/live.js"></script></body>' in served
+        status, headers, script = server.get("/_publish/live.js")
+        assert headers["Content-Type"].startswith("text/javascript")
+        assert status == 200 and "EventSource" in script
+        assert server.stop() == 0
+    on_disk = (out / "ankle-sprain" / "index.html").read_text(encoding="utf-8")
+    assert "_publish" not in on_disk  # the files to upload never hold it
