@@ -11,7 +11,14 @@ import time
 from playwright.sync_api import sync_playwright
 
 from . import browsers
-from .test_serve import BROKEN, private_temp, save_again, serving, time_limit  # noqa: F401
+from .test_serve import (  # noqa: F401 - time_limit: an autouse fixture
+    BROKEN,
+    free_port,
+    private_temp,
+    save_again,
+    serving,
+    time_limit,
+)
 
 OLD, NEW = "strong bands called ligaments", "sturdy bands called ligaments"
 
@@ -66,3 +73,60 @@ def test_pages_carry_the_live_script_only_in_the_preview(guide_copy, tmp_path):
         assert server.stop() == 0
     on_disk = (out / "ankle-sprain" / "index.html").read_text(encoding="utf-8")
     assert "_publish" not in on_disk  # the files to upload never hold it
+
+
+def test_the_read_page_is_made_ahead_of_the_rebuild_in_memory(guide_copy, tmp_path):
+    from guidepress.project import Project
+    from guidepress.serve import Status, preview_ahead
+
+    project = Project.find()
+    status = Status(good=True)
+    guide_copy.write_text(guide_copy.read_text(encoding="utf-8").replace(OLD, NEW),
+                          encoding="utf-8")
+    started = time.perf_counter()
+    preview_ahead([guide_copy], project.styles, project, status)
+    took = time.perf_counter() - started
+    page = status.ahead["ankle-sprain/read.html"].decode("utf-8")
+    assert NEW in page and status.builds == 1
+    assert any(path.startswith("ankle-sprain/media/") for path in status.ahead)
+    assert took < 5  # about 0.1 s; the bench measures it
+    status.finished(None)  # the rebuild is done: the folder's pages are served again
+    assert status.ahead == {} and status.builds == 2
+    broken = tmp_path / "broken.md"
+    broken.write_text("no front matter", encoding="utf-8")
+    preview_ahead([broken], project.styles, project, status)
+    assert status.builds == 2  # nothing ahead: the rebuild reports the error
+
+
+def test_open_gets_the_address_once_the_server_answers(guide_copy, tmp_path):
+    import threading
+    from urllib.error import HTTPError
+    from urllib.request import urlopen
+
+    from guidepress.project import Project
+    from guidepress.serve import Options, serve
+
+    opened: list[tuple[str, int]] = []
+
+    def open_page(url: str) -> None:  # what webbrowser.open gets: the page must answer
+        try:
+            with urlopen(url, timeout=10) as response:
+                opened.append((url, response.status))
+        except HTTPError as error:  # 503 "Building", until the first build is done
+            opened.append((url, error.code))
+
+    stop = threading.Event()
+    said: list[str] = []
+
+    def say(line: str) -> None:
+        said.append(line)
+        if line.startswith("serving "):
+            stop.set()
+
+    project = Project.find()
+    port = free_port()
+    serve([guide_copy], tmp_path / "out", project.styles, "127.0.0.1", port, say, stop,
+          project, Options(("handouts",), 1), open_page)
+    assert len(opened) == 1 and opened[0][0] == f"http://127.0.0.1:{port}/"
+    assert opened[0][1] in (200, 503)  # "Building" until the first build is done
+    assert said[-1] == "stopped"

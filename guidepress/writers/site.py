@@ -213,6 +213,14 @@ def add_guide_page(site: Site, entry: dict) -> None:
         og_url=url, og_image=urljoin(url, epub["thumb"]) if url and epub else ""))
 
 
+def read_page_files(brand: Brand, guide: Guide) -> dict[str, bytes]:
+    """The read-online page and its pictures alone, by path: `publish serve` shows them
+    while the rest of a rebuild is still running (they need no page layout)."""
+    site = Site(brand, lambda path: b"", {}, {})
+    add_read_page(site, guide)
+    return site.files
+
+
 def add_read_page(site: Site, guide: Guide) -> None:
     """The whole guide as one accessible web page, from the same model as the books."""
     options = RenderOptions(target="web", notes="popup", heading_shift=1,

@@ -160,11 +160,19 @@ def edit_to_preview(work: Path, *extra: str) -> float:
                                "--out", str(work / f"preview-out{len(extra)}"), *extra],
                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                               text=True)
+    import queue
+    import threading
+
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in server.stdout],
+                     daemon=True).start()
+
+    def line_with(text: str) -> None:  # the server's next line that says it
+        while text not in lines.get(timeout=300):
+            pass
+
     try:
-        assert server.stdout is not None
-        for line in server.stdout:
-            if line.startswith("serving "):
-                break
+        line_with("serving ")
         times = []
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=browsers.chromium())
@@ -178,6 +186,7 @@ def edit_to_preview(work: Path, *extra: str) -> float:
                 page.wait_for_function(f"document.body.innerText.includes({marker!r})",
                                        timeout=120_000)
                 times.append(time.perf_counter() - started)
+                line_with(" changed: ")  # the whole rebuild is done before the next edit
             browser.close()
     finally:
         server.terminate()
