@@ -54,6 +54,7 @@ class Status:
     # Read-online pages made from the manuscript just saved, served in place of the
     # folder's while the rebuild runs (in memory: the folder changes only by builds).
     ahead: dict[str, bytes] = field(default_factory=dict)
+    news: str = "reload"  # what the last event tells open pages: "preview" or "reload"
     changed: threading.Condition = field(default_factory=threading.Condition)
 
     def finished(self, problem: Diagnostic | None) -> None:
@@ -61,6 +62,7 @@ class Status:
             self.good = self.good or problem is None
             self.problem = problem
             self.ahead = {}
+            self.news = "reload"
             self.builds += 1
             self.changed.notify_all()
 
@@ -68,6 +70,7 @@ class Status:
         """Pages made ahead of the rebuild: open pages reload and get them."""
         with self.changed:
             self.ahead = pages
+            self.news = "preview"
             self.builds += 1
             self.changed.notify_all()
 
@@ -85,6 +88,17 @@ KEEPALIVE_S = 15
 LIVE_SCRIPT = """(() => {
   const events = new EventSource("EVENTS");
   events.addEventListener("reload", () => location.reload());
+  // The saved manuscript's text, before the rebuild is done: the new page's body in place
+  // of this one's, at the same scroll position (no reload: nothing else is fetched).
+  events.addEventListener("preview", async () => {
+    const response = await fetch(location.href, {cache: "no-store"});
+    if (!response.ok) return;
+    const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+    const y = window.scrollY;
+    document.title = fresh.title;
+    document.body.replaceWith(fresh.body);
+    window.scrollTo(0, y);
+  });
   events.addEventListener("problem", (event) => {
     let box = document.getElementById("publish-problem");
     if (!box) {
@@ -163,8 +177,11 @@ class NoCacheHandler(SimpleHTTPRequestHandler):
                     if status.stopping:
                         return
                     news, seen, problem = status.builds != seen, status.builds, status.problem
+                    kind = status.news
                 if not news:
                     message = b": still here\n\n"
+                elif kind == "preview":
+                    message = b"event: preview\ndata: \n\n"
                 elif problem is None:
                     message = b"event: reload\ndata: \n\n"
                 else:
