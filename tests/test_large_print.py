@@ -6,18 +6,12 @@ on the downloads site, and a handout too long for it stopping the build at its l
 from __future__ import annotations
 
 import collections
-import ctypes
-import importlib.util
-import json
-import math
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pypdfium2
-import pypdfium2.raw as pdfium_c
 import pytest
 from click.testing import CliRunner
 from lxml import html as lxml_html
@@ -29,10 +23,11 @@ from guidepress.layout.book import large_print_edition
 from guidepress.project import DEFAULT_STYLES
 from guidepress.read.brand import load_brand
 from guidepress.read.guide import read_guide
+from guidepress.verify.measure import glyph_sizes, printed_size
 from guidepress.writers import REGISTRY, BuildContext, build_timestamp, large_print
 
 from .conftest import FIXTURES, SHIPPED, TEST_GUIDE
-from .pdftools import page_count, page_sizes, page_texts, words_outside
+from .pdftools import CHECKER_BUGS, page_count, page_sizes, page_texts, pdfua_report, words_outside
 
 HARD_GUIDE = FIXTURES / "hard-guide" / "hard-guide.md"
 BRAND = load_brand(DEFAULT_STYLES)
@@ -48,7 +43,6 @@ def sized_text(pdf: Path, page: int) -> list[tuple[str, float | None]]:
     """The page's characters with the printed size of each, in points; runs of white
     space (line ends included) become one space with no size."""
     document = pypdfium2.PdfDocument(pdf)
-    matrix = pdfium_c.FS_MATRIX()
     chars: list[tuple[str, float | None]] = []
     try:
         textpage = document[page].get_textpage()
@@ -58,10 +52,7 @@ def sized_text(pdf: Path, page: int) -> list[tuple[str, float | None]]:
                 if chars and chars[-1][0] != " ":
                     chars.append((" ", None))
                 continue
-            pdfium_c.FPDFText_GetMatrix(textpage, index, ctypes.byref(matrix))
-            scale = math.sqrt(abs(matrix.a * matrix.d - matrix.b * matrix.c))
-            size = round(pdfium_c.FPDFText_GetFontSize(textpage, index) * scale, 2)
-            chars.append((char, size))
+            chars.append((char, round(printed_size(textpage, index), 2)))
     finally:
         document.close()
     return chars
@@ -69,10 +60,7 @@ def sized_text(pdf: Path, page: int) -> list[tuple[str, float | None]]:
 
 def sizes_in(pdf: Path) -> collections.Counter:
     """How many visible characters are set at each size, over every page."""
-    counts: collections.Counter = collections.Counter()
-    for page in range(page_count(pdf)):
-        counts.update(size for _, size in sized_text(pdf, page) if size is not None)
-    return counts
+    return glyph_sizes(pdf, digits=2)
 
 
 def text_size(pdf: Path) -> float:
@@ -100,14 +88,6 @@ def font_names(pdf: Path) -> list[str]:
     lines = subprocess.run(["pdffonts", str(pdf)], check=True, capture_output=True,
                            text=True).stdout.splitlines()[2:]
     return [line.split()[0] for line in lines if line.strip()]
-
-
-def pdfua(path: Path) -> dict:
-    if importlib.util.find_spec("pdfua") is None:
-        pytest.skip("the pdfua checker is not installed")
-    run = subprocess.run([sys.executable, "-m", "pdfua", "check", "-f", "json", str(path)],
-                         capture_output=True, text=True, timeout=120)
-    return json.loads(run.stdout)
 
 
 def flat(pdf: Path) -> list[str]:
@@ -263,11 +243,11 @@ def test_the_two_sided_handout_ends_with_its_last_words(large):
 
 def test_pdfua_finds_nothing(large, shipped_book):
     for pdf in all_large(large, shipped_book):
-        report = pdfua(pdf)
+        report = pdfua_report(pdf)
         found = [(f["rule_id"], f["location"]) for f in report["findings"]]
         assert (report["summary"]["errors"], report["summary"]["warnings"], found) == \
             (0, 0, []), pdf.name
-        assert {s["rule_id"] for s in report["skipped"]} <= {"UA-14-001"}  # checker bug
+        assert {s["rule_id"] for s in report["skipped"]} <= CHECKER_BUGS
 
 
 def test_the_guide_page_lists_large_print_next_to_each_file(large):

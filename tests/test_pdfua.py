@@ -5,11 +5,8 @@ printed folios, and planted faults that each check must catch."""
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pypdf
@@ -20,18 +17,7 @@ from guidepress.layout import tagging
 from guidepress.verify import pdfstructure
 
 from .conftest import FIXTURES, GUIDES
-from .pdftools import page_texts, printed_folio
-
-# pdfua 0.1.3's heading rule crashes on any heading whose /K is an array (its own
-# `getattr(array, "is_integer")` raises), so it reports the rule as skipped on every
-# WeasyPrint PDF; pdfstructure's 14-007 checks the same condition.
-CHECKER_BUGS = {"UA-14-001"}
-
-
-def pdfua(path: Path) -> dict:
-    run = subprocess.run([sys.executable, "-m", "pdfua", "check", "-f", "json", str(path)],
-                         capture_output=True, text=True, timeout=120)
-    return json.loads(run.stdout)
+from .pdftools import CHECKER_BUGS, page_texts, pdfua_report, printed_folio
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +35,7 @@ def all_pdfs(built, press) -> list[Path]:
 
 def test_pdfua_finds_no_error_and_no_warning(built, press):
     for path in all_pdfs(built, press):
-        report = pdfua(path)
+        report = pdfua_report(path)
         found = [(f["rule_id"], f["location"]) for f in report["findings"]]
         assert (report["summary"]["errors"], report["summary"]["warnings"], found) == \
             (0, 0, []), path.name
@@ -159,7 +145,7 @@ def test_planted_faults_are_found(tmp_path):
     layout_table = weasy_pdf('<html lang="en"><title>t</title><h1>T</h1><table><tr>'
                              '<td>a</td><td>b</td></tr></table></html>', tmp_path, "table.pdf")
     assert "15-001, 15-002" in failed_conditions(layout_table)
-    assert pdfua(layout_table)["summary"]["errors"] >= 1
+    assert pdfua_report(layout_table)["summary"]["errors"] >= 1
     skipped = weasy_pdf('<html lang="en"><title>t</title><h1>T</h1><h3>U</h3><p>x</p>'
                         '<img src="data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAAB'
                         'CAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg=='

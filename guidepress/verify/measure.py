@@ -14,27 +14,34 @@ from ..checks.text import SENTENCE_END, Sentence, scores
 from ..read.brand import Brand
 
 
-def glyph_sizes(pdf: Path) -> collections.Counter:
-    """How many visible characters are set at each size (in points) in the whole PDF.
+def printed_size(text, index: int) -> float:
+    """The printed size, in points, of character ``index`` of a pypdfium2 text page.
 
     pdfium gives the size in text space; the character's matrix carries the page's scale
     (WeasyPrint draws in CSS pixels, scaled by 0.75), so the printed size is the product.
     """
-    import pypdfium2
     import pypdfium2.raw as pdfium_c
 
-    sizes: collections.Counter = collections.Counter()
     matrix = pdfium_c.FS_MATRIX()
+    pdfium_c.FPDFText_GetMatrix(text, index, ctypes.byref(matrix))
+    scale = math.sqrt(abs(matrix.a * matrix.d - matrix.b * matrix.c))
+    return pdfium_c.FPDFText_GetFontSize(text, index) * scale
+
+
+def glyph_sizes(pdf: Path, digits: int = 1, pages: list[int] | None = None
+                ) -> collections.Counter:
+    """How many visible characters are set at each size (in points, to ``digits``
+    decimals) on ``pages`` (0-based; default: every page) of a PDF."""
+    import pypdfium2
+
+    sizes: collections.Counter = collections.Counter()
     document = pypdfium2.PdfDocument(pdf)
     try:
-        for page in document:
-            text = page.get_textpage()
+        for number in range(len(document)) if pages is None else pages:
+            text = document[number].get_textpage()
             for index in range(text.count_chars()):
-                if text.get_text_range(index, 1).isspace():
-                    continue
-                pdfium_c.FPDFText_GetMatrix(text, index, ctypes.byref(matrix))
-                scale = math.sqrt(abs(matrix.a * matrix.d - matrix.b * matrix.c))
-                sizes[round(pdfium_c.FPDFText_GetFontSize(text, index) * scale, 1)] += 1
+                if not text.get_text_range(index, 1).isspace():
+                    sizes[round(printed_size(text, index), digits)] += 1
     finally:
         document.close()
     return sizes
