@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # Stages, earliest first: a module's stage is the longest prefix listed here.
 STAGES: list[tuple[str, ...]] = [
     ("guidepress", "guidepress.errors", "guidepress.units", "guidepress.files",
-     "guidepress.sysdeps"),
+     "guidepress.sysdeps", "guidepress.evidence"),
     ("guidepress.project",),
     ("guidepress.model",),
     ("guidepress.read",),
@@ -37,6 +37,7 @@ STAGES: list[tuple[str, ...]] = [
 # Loaded before anything heavy: the no-op rebuild check and `python -m guidepress.sysdeps`
 # (which runs before any third-party package is installed).
 STDLIB_ONLY = {"guidepress", "guidepress.errors", "guidepress.units", "guidepress.files",
+               "guidepress.evidence",
                "guidepress.sysdeps", "guidepress.project", "guidepress.build",
                "guidepress.build.noop", "guidepress.build.workers", "guidepress.build.server"}
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .results import Finding, ToolResult, judged, not_run
+from ..evidence import Finding, ToolResult, judged, not_run
 
 TOOL = "PDF structure"
 BCP47 = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")

@@ -20,13 +20,13 @@ from pathlib import Path
 from ..build.manifest import MANIFEST
 from ..build.output import install, output_lock
 from ..errors import PublishError
+from ..evidence import Finding, ToolResult, file_checks, judged
 from ..files import atomic_write
 from ..project import Project, build_cache
 from ..read.brand import Brand, load_brand
 from ..writers import OutputFile
 from ..writers.site import SITE_PAGES, accessibility_summary, report_files
 from . import measure, pdfstructure, tools
-from .results import Finding, ToolResult, judged
 
 Say = Callable[[str], None]
 
@@ -113,15 +113,13 @@ def check_guide(out: Path, entry: dict, brand: Brand, work: Path, now: dt.dateti
         say(f"checking {file['path']}")
         checks = check_file(out, file, work)
         results += checks
-        files.append({"path": file["path"], "title": file["title"], "sha256": file["sha256"],
-                      "checks": [c.as_json() for c in checks]})
+        files.append(file_checks(file["path"], file["title"], file["sha256"], checks))
     pages = [out / slug / page for page in SITE_PAGES]
     say(f"checking the web pages of {slug}")
     for page, result in zip(pages, tools.axe(pages, out), strict=True):
         results.append(result)
-        files.append({"path": result.file, "title": f"Web page: {page.name}",
-                      "sha256": hashlib.sha256(page.read_bytes()).hexdigest()
-                      if page.is_file() else "", "checks": [result.as_json()]})
+        digest = hashlib.sha256(page.read_bytes()).hexdigest() if page.is_file() else ""
+        files.append(file_checks(result.file, f"Web page: {page.name}", digest, [result]))
     failed = any(r.status == "failed" for r in results)
     missing = any(r.status == "not run" for r in results)
     report = {

@@ -26,8 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from ..evidence import Finding, Severity, ToolResult, judged, not_run
 from . import programs
-from .results import Finding, Severity, ToolResult, judged, not_run
 
 EPUBCHECK_TIMEOUT = 120  # seconds
 ACE_TIMEOUT = 180

@@ -15,6 +15,7 @@ from urllib.parse import urljoin
 
 from markupsafe import Markup
 
+from ..evidence import file_checks, not_run
 from ..layout.thumbs import first_page_images, png, thumbnail_of
 from ..model import Guide
 from ..read.brand import Brand
@@ -258,17 +259,12 @@ def accessibility_summary(brand: Brand) -> str:
 
 def pending_report(brand: Brand, entry: dict) -> dict:
     """The report a build writes: every file listed, every checker "not run" yet."""
-    def pending(tool: str, path: str) -> dict:  # a verify.results.ToolResult, as JSON
-        return {"tool": tool, "version": "", "file": path, "status": "not run",
-                "reason": "not run yet: run `publish verify` on the output folder",
-                "rules_checked": 0, "rules_failed": 0, "errors": 0, "warnings": 0,
-                "findings": [], "skipped": []}
-
-    files = [{"path": f["path"], "title": f["title"], "sha256": f["sha256"],
-              "checks": [pending(tool, f["path"]) for tool in CHECKERS.get(f["kind"], ())]}
+    reason = "not run yet: run `publish verify` on the output folder"
+    files = [file_checks(f["path"], f["title"], f["sha256"],
+                         [not_run(tool, f["path"], reason) for tool in CHECKERS.get(f["kind"], ())])
              for f in entry["files"]]
-    pages = [{"path": f"{entry['slug']}/{page}", "title": f"Web page: {page}", "sha256": "",
-              "checks": [pending("axe-core", f"{entry['slug']}/{page}")]}
+    pages = [file_checks(f"{entry['slug']}/{page}", f"Web page: {page}", "",
+                         [not_run("axe-core", f"{entry['slug']}/{page}", reason)])
              for page in SITE_PAGES]
     return {"guide": entry["slug"], "title": entry["title"], "result": "not verified",
             "checked": None, "summary": accessibility_summary(brand), "measured": {},

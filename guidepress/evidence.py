@@ -1,5 +1,6 @@
 """What one checker found in one file: the shape every checker's result takes, and what
-accessibility.json holds.
+each guide's accessibility.json holds. Plain data, so the site writer (which writes the
+report as "not run yet" at build time) and `publish verify` (which fills it in) share it.
 
 A checker that is not installed (or that could not start) is ``status="not run"`` with a
 reason; it is never counted as passed.
@@ -61,3 +62,9 @@ def judged(tool: str, version: str, file: str, findings: list[Finding], checked:
     return ToolResult(tool, version, file, "failed" if bad else "passed",
                       rules_checked=checked, rules_failed=rules_failed,
                       findings=findings, skipped=skipped or [])
+
+
+def file_checks(path: str, title: str, sha256: str, checks: list[ToolResult]) -> dict:
+    """One file's entry in accessibility.json: what it is, and every check made of it."""
+    return {"path": path, "title": title, "sha256": sha256,
+            "checks": [check.as_json() for check in checks]}
