@@ -88,6 +88,14 @@ def fail(exc) -> None:
     sys.exit(INPUT_EXIT)
 
 
+def internal_error(exc: Exception) -> None:
+    """A bug in this program, not in the input: one line, and what to do (exit 70)."""
+    click.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
+    click.echo("  this is a bug in the publishing tool; run again with --debug and "
+               "send the output to the team", err=True)
+    sys.exit(BUG_EXIT)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES)
 @click.version_option(__version__, prog_name="publish")
 def cli() -> None:
@@ -221,10 +229,7 @@ def run_once(sources: list[Path], out: Path, outputs: list[str], project, jobs: 
     except Exception as exc:  # a bug in the pipeline, not in the manuscript
         if debug:
             raise
-        click.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
-        click.echo("  this is a bug in the publishing tool; run again with --debug and "
-                   "send the output to the team", err=True)
-        sys.exit(BUG_EXIT)
+        internal_error(exc)
     lines = [w.format() for w in result.warnings]
     for line in lines:
         click.echo(line if verbose else line.split("\n")[0], err=True)
@@ -368,7 +373,7 @@ def verify(out: Path | None, strict: bool, quiet: bool, debug: bool, styles: Pat
     """Check every file in OUT (default: the project's dist/) with EPUBCheck, DAISY Ace,
     the PDF/UA checkers and axe-core, and write <guide>/accessibility.json and
     accessibility.html there. A checker that is not installed is reported as not run."""
-    from guidepress.errors import PublishError, display_path
+    from guidepress.errors import PublishError, display_path, environment_error
     from guidepress.verify.run import verify as run_verify
 
     where = find_project(project, styles)
@@ -376,15 +381,14 @@ def verify(out: Path | None, strict: bool, quiet: bool, debug: bool, styles: Pat
     say = (lambda line: None) if quiet else click.echo
     try:
         reports = run_verify(out, where, say)
-    except PublishError as exc:
+    except (PublishError, OSError) as exc:  # OSError: the folder is read-only, full…
         if debug:
             traceback.print_exc()
-        fail(exc)
+        fail(exc if isinstance(exc, PublishError) else environment_error(exc, out))
     except Exception as exc:  # a bug in the tool, not in the files
         if debug:
             raise
-        click.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
-        sys.exit(BUG_EXIT)
+        internal_error(exc)
     problems = 0
     for report in reports:
         for result in report.failed + report.not_run:

@@ -156,3 +156,18 @@ def test_a_folder_without_a_build_is_a_one_line_error(tmp_path):
     assert result.output.count("\n") <= 2 and "manifest.json" in result.output
     assert "Traceback" not in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_folder_it_cannot_use_is_a_one_line_error(verified, monkeypatch):
+    from guidepress.verify import run as verify_run
+
+    out, _ = verified
+
+    def refused(folder):
+        raise PermissionError(13, "Permission denied", str(folder / "brand.yaml"))
+
+    monkeypatch.setattr(verify_run, "load_brand", refused)
+    result = cli("verify", str(out))
+    assert result.exit_code == 1, result.output
+    assert "brand.yaml: error: cannot use it: Permission denied" in result.output
+    assert "Traceback" not in result.output and "internal error" not in result.output
