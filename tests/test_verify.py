@@ -110,17 +110,18 @@ def test_a_build_resets_the_report_to_not_checked(verified, tmp_path):
     assert "Not checked yet" in text
 
 
-def without_browser(monkeypatch) -> None:
-    """Ace and axe-core run in chromium: without it they are not run (and take no time)."""
+def quick_copy(verified, tmp_path, monkeypatch, no_java: str) -> Path:
+    """A copy of the verified folder, checked with no chromium (so Ace and axe-core are
+    not run, and take no time) and no java (EPUBCheck is not run: ``no_java`` says why)."""
+    copy = tmp_path / "dist"
+    shutil.copytree(verified[0], copy)
     monkeypatch.setattr(programs, "chromium", lambda: programs.Found(None, "no chromium"))
+    monkeypatch.setattr(programs, "java", lambda: programs.Found(None, no_java))
+    return copy
 
 
 def test_a_file_changed_after_the_build_fails(verified, tmp_path, monkeypatch):
-    out, _ = verified
-    copy = tmp_path / "dist"
-    shutil.copytree(out, copy)
-    without_browser(monkeypatch)
-    monkeypatch.setattr(programs, "java", lambda: programs.Found(None, "no java"))
+    copy = quick_copy(verified, tmp_path, monkeypatch, "no java")
     handout = next((copy / "ankle-sprain" / "handouts").glob("*.pdf"))
     handout.write_bytes(handout.read_bytes() + b"\n% edited\n")
     result = cli("verify", str(copy))
@@ -132,11 +133,7 @@ def test_a_file_changed_after_the_build_fails(verified, tmp_path, monkeypatch):
 
 
 def test_a_missing_checker_is_not_run_never_passed(verified, tmp_path, monkeypatch):
-    out, _ = verified
-    copy = tmp_path / "dist"
-    shutil.copytree(out, copy)
-    without_browser(monkeypatch)
-    monkeypatch.setattr(programs, "java", lambda: programs.Found(None, "no java on the PATH"))
+    copy = quick_copy(verified, tmp_path, monkeypatch, "no java on the PATH")
     loose = cli("verify", str(copy))
     assert loose.exit_code == 0, loose.output  # nothing failed
     assert "not run: EPUBCheck" in loose.output

