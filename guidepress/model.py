@@ -125,6 +125,20 @@ class Meta:
 
 
 @dataclass(frozen=True, slots=True)
+class Translation:
+    """What makes a guide a translation: the catalog it was read through and whether
+    that catalog passed the review gate (guidepress/read/catalog.py)."""
+
+    language: str  # the catalog's language, e.g. "es"
+    catalog: Path  # manuscript/locale/<language>/<slug>.po
+    source_language: str  # the manuscript's own language, e.g. "en-US"
+    reviewed: bool  # every message translated, none fuzzy, a review recorded after them
+    # Per line of the translated text: (from the PO file?, line there), so a problem
+    # found in it is reported where the translator or the author can fix it.
+    origin: tuple[tuple[bool, int], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Guide:
     """One patient guide, read and checked, ready for the writers."""
 
@@ -137,6 +151,18 @@ class Guide:
     assets: dict[str, Asset]
     body_line: int  # line of the first Markdown line after the front matter
     source_lines: tuple[str, ...] = ()  # the manuscript as written, for column numbers
+    translation: Translation | None = None  # set when read through a translation catalog
+
+    @property
+    def folder(self) -> str:
+        """Where its files go in the output folder: ``<slug>`` for the manuscript's own
+        language, ``<slug>/<language>`` for a translation. Also its key in a build."""
+        return f"{self.slug}/{self.translation.language}" if self.translation else self.slug
+
+    @property
+    def draft(self) -> bool:
+        """A translation that has not passed review: every output carries a draft mark."""
+        return self.translation is not None and not self.translation.reviewed
 
     def section(self, section_id: str) -> Section | None:
         return next((s for s in self.sections if s.id == section_id), None)

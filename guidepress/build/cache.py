@@ -69,7 +69,8 @@ class Cache:
 
     def path(self, task: Task) -> Path:
         assert self.folder is not None
-        return self.folder / f"{task.slug}--{task.key}{SUFFIX}"
+        # A translation's slug is "<slug>/<language>": one flat folder all the same.
+        return self.folder / f"{task.slug.replace('/', '+')}--{task.key}{SUFFIX}"
 
     def load(self, task: Task) -> TaskResult | None:
         if self.folder is None or not (self.reuse or task.kept):

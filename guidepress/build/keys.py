@@ -45,8 +45,10 @@ def context_digest(context: BuildContext) -> str:
 
 def guide_digest(guide: Guide) -> str:
     """The manuscript as the reader read it (not the file now: it may have been edited
-    since) and its images."""
-    return digest("\n".join(guide.source_lines),
+    since) and its images; for a translation, its front matter as translated and
+    whether it is a draft (neither is in its text)."""
+    translated = (guide.meta, guide.draft) if guide.translation else ()
+    return digest("\n".join(guide.source_lines), *translated,
                   *[(a.src, a.data) for a in sorted(guide.assets.values(), key=lambda a: a.src)])
 
 
@@ -58,7 +60,8 @@ def handout_digest(guide: Guide, spec: HandoutSpec) -> str:
     images = sorted((src, a.data) for src, a in guide.assets.items() if f'"{src}"' in body)
     meta = guide.meta
     return digest(spec, str(body), [str(n.html + n.more) for n in notes], images, meta.title,
-                  meta.url, meta.reviewed, meta.date, meta.language, meta.author)
+                  meta.url, meta.reviewed, meta.date, meta.language, meta.author,
+                  *((guide.draft,) if guide.translation else ()))
 
 
 def site_digest(brand: Brand) -> str:

@@ -44,8 +44,12 @@ def file_entry(file: OutputFile) -> dict:
 
 def guide_entry(job: GuideBuild) -> dict:
     meta = job.guide.meta
+    # A translation lives in its own folder, <slug>/<language>/: "folder" says where.
+    folder = {"folder": job.guide.folder, "draft": job.guide.draft} \
+        if job.guide.translation else {}
     return {
         "slug": job.guide.slug,
+        **folder,
         "title": meta.title,
         "language": meta.language,
         "subtitle": meta.subtitle or None,
@@ -58,21 +62,27 @@ def guide_entry(job: GuideBuild) -> dict:
 
 
 def previous_manifest(out: Path) -> dict:
-    """What an earlier build listed: the files of each guide, by slug, and the site's.
+    """What an earlier build listed: the files of each guide, by folder (its slug, or
+    <slug>/<language> for a translation), and the site's.
 
     The output folder is uploaded and may have been edited by anyone, so its manifest is
     untrusted: only well-formed entries whose paths stay inside the folder are kept, and
     it is only used to know which files to remove and which outputs a guide had."""
     try:
         old = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-        guides = {g["slug"]: [f for f in g["files"] if inside(out, f.get("path"))]
+        guides = {folder_of(g): [f for f in g["files"] if inside(out, f.get("path"))]
                   for g in old["guides"] if isinstance(g.get("files"), list)
-                  and isinstance(g.get("slug"), str)}
+                  and isinstance(folder_of(g), str)}
         site = [p for p in old.get("site", []) if inside(out, p)]
         return {"guides": {slug: {"files": files} for slug, files in guides.items()},
                 "site": site}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return {"guides": {}, "site": []}
+
+
+def folder_of(entry: dict) -> object:
+    """A manifest guide entry's folder: "folder" for a translation, else its slug."""
+    return entry.get("folder", entry.get("slug"))
 
 
 def inside(out: Path, path: object) -> bool:
@@ -86,7 +96,7 @@ def new_manifest(builds: list[GuideBuild]) -> dict:
     """The manifest of this build's guides (every guide the folder now holds)."""
     return {
         "generator": f"publish {__version__}",
-        "guides": [guide_entry(job) for job in sorted(builds, key=lambda j: j.guide.slug)],
+        "guides": [guide_entry(job) for job in sorted(builds, key=lambda j: j.guide.folder)],
         "site": [],  # filled in by build_site with this build's pages
     }
 

@@ -39,12 +39,12 @@ def plan(guide: Guide, context: BuildContext, outputs: list[str], scratch: Path,
     """The tasks for one guide, longest first (the book is the critical path)."""
     digests = digests or Digests(guide, context)
     base, whole = digests.base, digests.whole
-    slug = guide.slug
+    slug = guide.folder  # "muscle-spasms", or "muscle-spasms/es" for a translation
     tasks = []
     if "pdf" in outputs or "epub" in outputs:
         want_pdf = "pdf" in outputs
         key = digest("book", base, whole, want_pdf)
-        pages_file = str(scratch / f"{slug}-{key}.pages")
+        pages_file = str(scratch / f"{slug.replace('/', '-')}-{key}.pages")
         tasks.append(Task(f"{slug}: print book", slug, "book", key,
                           (guide, context, want_pdf, pages_file),
                           output="pdf" if want_pdf else None))
@@ -77,7 +77,7 @@ def plan_guide(guide: Guide, context: BuildContext, asked: list[str], previous: 
     """The guide's tasks: the outputs asked for, and the outputs the folder already holds
     that the cache proves current. Those that are not are left out and reported."""
     asked, picked = chosen_handouts(asked)
-    entry = previous["guides"].get(guide.slug, {"files": []})
+    entry = previous["guides"].get(guide.folder, {"files": []})
     had = {output_of(f) for f in entry["files"]}
     kept = [name for name in REGISTRY if name in had and name not in asked]
     digests = Digests(guide, context)  # three plans below, one set of hashes

@@ -21,6 +21,8 @@ from ..model import Guide
 from ..project import SOURCES, Project, build_cache, forget_removed_outputs, recorded_sources
 from ..read.brand import Brand, load_brand
 from ..read.glyphs import brand_font_set
+from ..read.catalog import (REVIEWED_BY, REVIEWED_DATE, read_translation, relocated,
+                            translations_of)
 from ..read.guide import read_guide, slug_for
 from ..writers import DEFAULT_OUTPUTS, REGISTRY, BuildContext, build_timestamp, kind_rank
 from ..writers.site import build_site
@@ -38,13 +40,18 @@ class BuildResult:
     warnings: list[Diagnostic]
     manifest: dict
     cached: set[str] = field(default_factory=set)  # paths reused from an earlier build
+    drafts: BuildResult | None = None  # the draft translations' build, in its own folder
 
 
-def read_guides(sources: Iterable[tuple[Path, bool]], brand: Brand
+def read_guides(sources: Iterable[tuple[Path, bool]], brand: Brand, drafts: bool = False,
+                previous: Iterable[str] = ()
                 ) -> Iterator[tuple[Guide, list[Diagnostic], bool]]:
     """Each guide with the reader's warnings, one at a time, so its tasks can start
     while the next one is read. Nothing is written before every guide has been read.
-    Every character is checked against the fonts of this build's brand."""
+    Every character is checked against the fonts of this build's brand.
+
+    Each manuscript comes with its translations (manuscript/locale/*/<slug>.po): the
+    reviewed ones, or with ``drafts`` the draft ones alone (and not the manuscript)."""
     slugs: dict[str, Path] = {}
     fonts = brand_font_set(brand)
     for source, asked in sources:
@@ -54,7 +61,35 @@ def read_guides(sources: Iterable[tuple[Path, bool]], brand: Brand
             raise PublishError(source, 0, f"two guides would both be written to '{guide.slug}/'",
                                f"rename one of {first} and {source}")
         slugs[guide.slug] = source
-        yield guide, found, asked
+        translated = [read_translation(guide, po, fonts) for po in translations_of(source)]
+        if not drafts:
+            found += [draft_notice(t, set(previous)) for t, _ in translated if t.draft]
+            yield guide, found, asked
+        for other, more in translated:
+            if other.draft == drafts:
+                yield other, more, asked
+
+
+def draft_notice(guide: Guide, previous: set[str]) -> Diagnostic:
+    """Why a translation is not in the output folder, and where it is instead."""
+    state = guide.translation
+    status = catalog_status(guide)
+    was = (f"removed {guide.folder}/ from the output folder: " if guide.folder in previous
+           else "")
+    return Diagnostic(state.catalog, 0, f"{was}the '{state.language}' translation is a draft "
+                      f"({status}), so it is not published; it is built, marked DRAFT, into "
+                      "the drafts folder", "`publish check` lists what is left to translate; "
+                      f"a reviewer records the review in its header ({REVIEWED_BY}, "
+                      f"{REVIEWED_DATE})", severity="warning", rule="translation")
+
+
+def catalog_status(guide: Guide) -> str:
+    from ..read.catalog import cut, status
+
+    found = status(cut(guide.source), guide.translation.catalog)
+    parts = [f"{found.untranslated} untranslated" if found.untranslated else "",
+             f"{found.fuzzy} fuzzy" if found.fuzzy else "", *found.problems]
+    return "; ".join(p for p in parts if p)
 
 
 def quality_warnings(read: list[tuple[Guide, list[Diagnostic]]], brand, project: Project
@@ -66,8 +101,10 @@ def quality_warnings(read: list[tuple[Guide, list[Diagnostic]]], brand, project:
     context = make_context(brand, dt.date.today(), limits=project_limits(project))
     found = brand_findings(brand)
     for guide, warnings in read:
-        found += run_rules(guide, warnings, context)
-    return [replace(f, severity="warning") for f in found]
+        found += relocated(guide, run_rules(guide, warnings, context))
+    # A translation shares the manuscript's front matter: its findings there are the
+    # manuscript's own, said once.
+    return list(dict.fromkeys(replace(f, severity="warning") for f in found))
 
 
 def build(
@@ -80,6 +117,7 @@ def build(
     jobs: int = 1,
     cache: bool = True,
     progress: Progress | None = None,
+    drafts: Path | str | None = None,
 ) -> BuildResult:
     """Build every output of every guide into ``out``. Raises PublishError on bad input.
 
@@ -87,6 +125,11 @@ def build(
     folder is in; ``styles`` overrides its styles folder). ``jobs`` > 1 runs the writers
     in that many worker processes; ``cache`` reuses results of earlier builds whose
     inputs have not changed. ``out`` defaults to the project's dist/ folder.
+
+    Reviewed translations go into ``out`` beside their guide (<slug>/<language>/). Draft
+    ones never do: ``out`` is uploaded as it is, and unreviewed medical text must not
+    reach patients. With ``drafts``, they are built, marked DRAFT on every page, into
+    that folder, with a site and manifest of their own (``BuildResult.drafts``).
     """
     project = project or Project.find(styles=Path(styles) if styles else None)
     out = Path(out) if out is not None else project.default_out()
@@ -96,11 +139,31 @@ def build(
                and not (name.startswith("handouts:") and name[len("handouts:"):])]
     if unknown:
         raise ValueError(f"unknown output {unknown[0]!r}; choose from {', '.join(REGISTRY)}")
+    sources = [Path(s) for s in sources]
+    result = build_into(sources, out, project, writers, cache, jobs, progress, False)
+    if drafts is not None and wants_drafts(sources, Path(drafts), out):
+        result.drafts = build_into(sources, Path(drafts), project, writers, cache, jobs,
+                                   progress, True)
+    return result
+
+
+def build_into(sources: list[Path], out: Path, project: Project, writers: list[str],
+               cache: bool, jobs: int, progress: Progress | None, drafts: bool
+               ) -> BuildResult:
     folder = build_cache(out)
     with output_lock(folder, out), scratch_folder(folder) as scratch:
         clear_interrupted(out)
-        return run_build([Path(s) for s in sources], out, project, writers,
-                         Cache(folder, reuse=cache), jobs, progress, scratch)
+        return run_build(sources, out, project, writers, Cache(folder, reuse=cache), jobs,
+                         progress, scratch, drafts)
+
+
+def wants_drafts(sources: list[Path], drafts: Path, out: Path) -> bool:
+    """Whether the drafts folder has work: a guide given has translations, or the folder
+    holds drafts that may now be gone (reviewed, or deleted)."""
+    if drafts.resolve() == out.resolve():
+        raise PublishError(drafts, 0, "the drafts folder is the output folder",
+                           "give --drafts another folder: drafts must never be uploaded")
+    return any(translations_of(s) for s in sources) or (drafts / MANIFEST).is_file()
 
 
 def missing_handouts(writers: list[str], guides: list[Guide]) -> None:
@@ -116,15 +179,15 @@ def missing_handouts(writers: list[str], guides: list[Guide]) -> None:
 
 
 def run_build(sources: list[Path], out: Path, project: Project, writers: list[str],
-              store: Cache, jobs: int, progress: Progress | None, scratch: Path
-              ) -> BuildResult:
+              store: Cache, jobs: int, progress: Progress | None, scratch: Path,
+              drafts: bool = False) -> BuildResult:
     previous = previous_manifest(out)
     runner = Runner(jobs, store, progress, scratch)  # the worker server starts importing
     try:
         brand = load_brand(project.styles)
         wanted, removed = guide_sources(sources, store.folder, previous)
         read, tasks, live = [], plan_site(brand), plan_site(brand)
-        for guide, found, asked in read_guides(wanted, brand):
+        for guide, found, asked in read_guides(wanted, brand, drafts, previous["guides"]):
             context = BuildContext(brand, __version__, build_timestamp(guide))
             mine = plan_guide(guide, context, writers if asked else [], previous, store,
                               scratch)
@@ -144,9 +207,9 @@ def run_build(sources: list[Path], out: Path, project: Project, writers: list[st
     for guide, _, asked in read:
         job = GuideBuild(guide, outputs=writers if asked else [])
         for task in tasks:
-            if task.slug == guide.slug:
+            if task.slug == guide.folder:
                 job.files += results[task.name].files
-                warnings += results[task.name].warnings
+                warnings += relocated(guide, results[task.name].warnings)
         job.files.sort(key=lambda f: (kind_rank(f.kind), f.edition or ""))
         if job.files or asked:  # a guide not asked for whose files were all stale is gone
             builds.append(job)
@@ -169,23 +232,28 @@ def guide_sources(sources: list[Path], folder: Path, previous: dict
                   ) -> tuple[list[tuple[Path, bool]], list[Diagnostic]]:
     """The manuscripts to read: those asked for, then the other guides the output folder
     holds whose manuscripts are still where an earlier build found them (their files
-    stay only if still current). A guide whose manuscript is gone is removed."""
-    asked = {slug_for(source) for source in sources}
+    stay only if still current). A guide whose manuscript is gone is removed. The
+    folder's entries are by folder: a translation's, <slug>/<language>, is its guide's."""
+    seen = {slug_for(source) for source in sources}
     known = recorded_sources(folder)
     wanted = [(source, True) for source in sources]
     removed = []
-    for slug in sorted(set(previous["guides"]) - asked):
-        source = known.get(slug)
+    for key in sorted(previous["guides"]):
+        slug = key.split("/")[0]
+        if slug in seen:
+            continue
+        source = known.get(key) or known.get(slug)
         if source is not None and source.is_file():
             wanted.append((source, False))
+            seen.add(slug)
         else:
             where = source or Path(MANIFEST)
-            removed.append(Diagnostic(where, 0, f"removed the guide '{slug}' from the output "
+            removed.append(Diagnostic(where, 0, f"removed the guide '{key}' from the output "
                                       "folder: its manuscript is not where it was; build it "
                                       "again by naming its manuscript", severity="warning"))
     return wanted, removed
 
 
 def record_sources(folder: Path, guides: list[Guide]) -> None:
-    data = {guide.slug: str(guide.source) for guide in guides}
+    data = {guide.folder: str(guide.source) for guide in guides}
     atomic_write(folder / SOURCES, json.dumps(data, indent=1, sort_keys=True).encode())

@@ -82,15 +82,17 @@ def read_text(path: Path) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def read_guide(path: Path | str, fonts: glyphs.FontSet | None = None
+def read_guide(path: Path | str, fonts: glyphs.FontSet | None = None, *, text: str | None = None
                ) -> tuple[Guide, list[Diagnostic]]:
     """Read and check a manuscript. Raises PublishError for problems that stop the build.
 
     ``fonts`` are the fonts the outputs will draw the text in; by default, the shipped
-    brand's (the reader never guesses a project from the current folder).
+    brand's (the reader never guesses a project from the current folder). ``text``, when
+    given, is read in place of the file's (a translation, read/catalog.py); images are
+    still found beside ``path``.
     """
     path = Path(path)
-    text = read_text(path)
+    text = read_text(path) if text is None else text
     slug = slug_for(path)
     yaml_text, body_line = frontmatter.split(text, path)
     meta, warnings = frontmatter.read_meta(yaml_text, path, slug)

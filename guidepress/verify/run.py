@@ -107,7 +107,7 @@ def check_file(out: Path, file: dict, work: Path) -> list[ToolResult]:
 
 def check_guide(out: Path, entry: dict, brand: Brand, work: Path, now: dt.datetime,
                 say: Say) -> GuideReport:
-    slug = entry["slug"]
+    slug = entry.get("folder") or entry["slug"]  # a translation's is <slug>/<language>
     files, results = [], []
     for file in entry["files"]:
         say(f"checking {file['path']}")
