@@ -127,6 +127,9 @@ def cli() -> None:
               help="Worker processes that lay out pages at the same time.")
 @click.option("--no-cache", is_flag=True,
               help="Make every file again instead of reusing unchanged results.")
+@click.option("--drafts", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for translations not yet reviewed, marked DRAFT on every page; "
+                   "never the output folder (default: drafts/ in the project folder).")
 @click.option("--watch", is_flag=True,
               help="After building, rebuild whenever a manuscript, image or style changes.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only warnings and errors.")
@@ -134,8 +137,9 @@ def cli() -> None:
 @click.option("--debug", is_flag=True, help="Show the full traceback when something fails.")
 @project_option
 def build(files: tuple[Path, ...], out: Path | None, only: str, press: bool,
-          large_print: bool, styles: Path | None, jobs: int, no_cache: bool, watch: bool,
-          quiet: bool, verbose: bool, debug: bool, project: Path | None) -> None:
+          large_print: bool, styles: Path | None, jobs: int, no_cache: bool,
+          drafts: Path | None, watch: bool, quiet: bool, verbose: bool, debug: bool,
+          project: Path | None) -> None:
     """Build FILES (default: every manuscript/*.md of the project) into the output folder."""
     started = time.perf_counter()
     stop_on_sigterm()
@@ -143,12 +147,13 @@ def build(files: tuple[Path, ...], out: Path | None, only: str, press: bool,
     sources = guide_files(files) or default_sources(where)
     outputs = output_list(only, press, large_print)
     out = out or where.default_out()
+    drafts = drafts or where.default_drafts()
     key = None
     if not no_cache and not watch:
         from guidepress.build import noop
 
-        key = noop.stamp(sources, out, where, tuple(outputs))
-        replay = noop.up_to_date(out, key) if key else None
+        key = noop.stamp(sources, out, where, (tuple(outputs), str(drafts)))
+        replay = noop.up_to_date(out, key, drafts) if key else None
         if replay is not None:  # nothing changed: answer before importing anything heavy
             for line in replay:
                 click.echo(line if verbose else line.split("\n")[0], err=True)
@@ -162,8 +167,8 @@ def build(files: tuple[Path, ...], out: Path | None, only: str, press: bool,
         from guidepress.build.workers import start_workers
 
         start_workers()  # WeasyPrint loads in the background while the rest starts up
-    run = functools.partial(run_once, sources, out, outputs, where, jobs, not no_cache,
-                            quiet, verbose, debug)
+    run = functools.partial(run_once, sources, out, drafts, outputs, where, jobs,
+                            not no_cache, quiet, verbose, debug)
     ok = run(key=key)  # the stamp already taken; a watch rebuild takes its own
     if watch:
         watch_and_rebuild(sources, out, where.styles, run)
@@ -199,8 +204,8 @@ def output_list(only: str, press: bool, large_print: bool = False) -> list[str]:
     return outputs
 
 
-def run_once(sources: list[Path], out: Path, outputs: list[str], project, jobs: int,
-             cache: bool, quiet: bool, verbose: bool, debug: bool,
+def run_once(sources: list[Path], out: Path, drafts: Path, outputs: list[str], project,
+             jobs: int, cache: bool, quiet: bool, verbose: bool, debug: bool,
              key: str | None = None) -> bool:
     """One build with progress lines; False when the input has a mistake."""
     from guidepress.build import build as run_build
@@ -211,11 +216,11 @@ def run_once(sources: list[Path], out: Path, outputs: list[str], project, jobs: 
     if cache and key is None:
         # Stamp the inputs before building, so an edit made during the build is not
         # recorded as built.
-        key = noop.stamp(sources, out, project, tuple(outputs))
+        key = noop.stamp(sources, out, project, (tuple(outputs), str(drafts)))
     show = (lambda task, result: None) if quiet else progress_line
     try:
         result = run_build(sources, out, project=project, only=outputs, jobs=jobs,
-                           cache=cache, progress=show)
+                           cache=cache, progress=show, drafts=drafts)
     except PublishError as exc:
         if debug:
             traceback.print_exc()
@@ -231,7 +236,9 @@ def run_once(sources: list[Path], out: Path, outputs: list[str], project, jobs: 
             raise
         internal_error(exc)
     lines = [w.format() for w in result.warnings]
-    for line in lines:
+    if result.drafts:
+        lines += [w.format() for w in result.drafts.warnings]
+    for line in dict.fromkeys(lines):
         click.echo(line if verbose else line.split("\n")[0], err=True)
     files = [f for job in result.guides for f in job.files]
     if not quiet:
@@ -241,8 +248,12 @@ def run_once(sources: list[Path], out: Path, outputs: list[str], project, jobs: 
         click.echo(f"{plural(len(files), 'file')} in {time.perf_counter() - started:.1f} s"
                    f"{f', {cached} from cache' if cached else ''}; "
                    f"manifest: {display_path(out / 'manifest.json')}")
+        if result.drafts and result.drafts.guides:
+            count = sum(len(job.files) for job in result.drafts.guides)
+            click.echo(f"{plural(count, 'draft file')} (not for upload): "
+                       f"{display_path(drafts)}/")
     if key is not None:
-        noop.record(out, key, lines)
+        noop.record(out, key, lines, drafts)
     return True
 
 
@@ -288,7 +299,7 @@ def check(files: tuple[Path, ...], strict: bool, output_format: str,
           project: Path | None) -> None:
     """Check FILES (default: every manuscript/*.md) for what makes patient material hard
     to read, inaccessible or out of date; print `file:line:col: severity rule message`."""
-    from guidepress.checks import check_files, project_limits, summary
+    from guidepress.checks import check_files, project_limits, summary, translation_lines
     from guidepress.errors import PublishError
 
     where = find_project(project, styles)
@@ -303,6 +314,8 @@ def check(files: tuple[Path, ...], strict: bool, output_format: str,
     else:
         for finding in findings:
             click.echo(finding.format_check())
+        for line in translation_lines(sources):  # each language's state, even when fine
+            click.echo(line)
         click.echo(summary(findings, len(sources)))
     failed = any(f.severity == "error" for f in findings) or (strict and bool(findings))
     sys.exit(1 if failed else 0)
@@ -405,6 +418,57 @@ def verify(out: Path | None, strict: bool, quiet: bool, debug: bool, styles: Pat
     failed = any(report.failed for report in reports)
     if failed or (strict and problems):
         sys.exit(INPUT_EXIT)
+
+
+@cli.group(short_help="Translate guides: message catalogs for translators (gettext).")
+def i18n() -> None:
+    """Translate guides the way documentation projects do: `publish i18n extract` writes
+    each guide's messages to manuscript/locale/<slug>.pot; `publish i18n update --lang es`
+    merges them into manuscript/locale/es/<slug>.po for a translator's PO editor. A
+    translation is published once its header records a review (see README.md)."""
+
+
+@i18n.command(short_help="Write each guide's messages to manuscript/locale/<slug>.pot.")
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@project_option
+def extract(files: tuple[Path, ...], project: Path | None) -> None:
+    """Write the POT catalog of FILES (default: every manuscript/*.md)."""
+    from guidepress import i18n as translate
+    from guidepress.errors import PublishError, display_path
+
+    where = find_project(project, None)
+    sources = guide_files(files) or default_sources(where)
+    try:
+        written = translate.extract(sources, where)
+    except PublishError as exc:
+        fail(exc)
+    for path, count in written:
+        click.echo(f"{display_path(path)}: {count} messages")
+
+
+@i18n.command(short_help="Merge the messages into manuscript/locale/LANG/<slug>.po.")
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--lang", "language", required=True, metavar="LANG",
+              help="The language to translate into, as a language tag: es, es-MX, vi…")
+@project_option
+def update(files: tuple[Path, ...], language: str, project: Path | None) -> None:
+    """Create or update the LANG catalog of FILES (default: every manuscript/*.md): new
+    messages are added untranslated, changed ones marked fuzzy, removed ones obsolete."""
+    from guidepress import i18n as translate
+    from guidepress.errors import PublishError, display_path
+
+    where = find_project(project, None)
+    sources = guide_files(files) or default_sources(where)
+    try:
+        done = translate.update(sources, where, language)
+    except PublishError as exc:
+        fail(exc)
+    for item in done:
+        state = item.state
+        verb = "created" if item.created else "updated"
+        click.echo(f"{display_path(item.path)}: {verb}; {state.translated} translated, "
+                   f"{state.fuzzy} fuzzy, {state.untranslated} untranslated"
+                   + (f", {item.obsolete} obsolete" if item.obsolete else ""))
 
 
 @cli.command(short_help="Start a new guide from the template in styles/.",

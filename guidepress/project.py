@@ -151,6 +151,11 @@ class Project:
     def default_out(self) -> Path:
         return self.root / "dist"
 
+    def default_drafts(self) -> Path:
+        """Where translations not yet reviewed are built: in the project, never in or
+        beside the output folder, which is uploaded as it is."""
+        return self.root / "drafts"
+
     def check_settings(self) -> dict:
         """`[tool.publish.check]`: the project's limits for `publish check` and builds."""
         values = self.settings.get("check", {})

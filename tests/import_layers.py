@@ -30,7 +30,7 @@ STAGES: list[tuple[str, ...]] = [
     ("guidepress.writers",),
     ("guidepress.checks",),
     ("guidepress.build",),
-    ("guidepress.serve", "guidepress.verify", "guidepress.new"),
+    ("guidepress.serve", "guidepress.verify", "guidepress.new", "guidepress.i18n"),
     ("publish",),
 ]
 

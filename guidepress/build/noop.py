@@ -63,6 +63,9 @@ def stamp(sources: list[Path], out: Path, project: Project, options: object) -> 
             for path in files_under(folder, skip, IMAGE_SUFFIXES):
                 info = path.stat()
                 hasher.update(f"{path}:{info.st_size}:{info.st_mtime_ns}\0".encode())
+            # Translations (manuscript/locale/<language>/*.po) by content, like manuscripts.
+            for path in files_under(folder / "locale", skip, frozenset({".po"})):
+                hasher.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
         for path in files_under(styles.resolve(), skip):
             hasher.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
     except OSError:
@@ -159,21 +162,29 @@ def other_guides(sources: list[Path], out: Path) -> list[Path]:
     return sorted(path for path in known - given if path.is_file())
 
 
-def up_to_date(out: Path, key: str) -> list[str] | None:
-    """The warnings of the last build when nothing changed since; None otherwise."""
+def up_to_date(out: Path, key: str, drafts: Path | None = None) -> list[str] | None:
+    """The warnings of the last build when nothing changed since; None otherwise. The
+    drafts folder, when there is one, must hold what the last build left there too."""
     try:
         last = json.loads((build_cache(out) / STAMP).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if last.get("key") != key or last.get("files") != listed_files(out):
         return None
-    for path, size in last["files"].items():
-        target = out / path
-        if not target.is_file() or (size >= 0 and target.stat().st_size != size):
+    folders = [(out, last["files"])]
+    if drafts is not None:
+        if last.get("drafts") != listed_files(drafts):
             return None
+        folders.append((drafts, last.get("drafts") or {}))
+    for folder, files in folders:
+        for path, size in files.items():
+            target = folder / path
+            if not target.is_file() or (size >= 0 and target.stat().st_size != size):
+                return None
     return list(last.get("warnings", []))
 
 
-def record(out: Path, key: str, warnings: list[str]) -> None:
-    data = {"key": key, "files": listed_files(out), "warnings": warnings}
+def record(out: Path, key: str, warnings: list[str], drafts: Path | None = None) -> None:
+    data = {"key": key, "files": listed_files(out), "warnings": warnings,
+            "drafts": listed_files(drafts) if drafts is not None else None}
     atomic_write(build_cache(out) / STAMP, json.dumps(data).encode("utf-8"))

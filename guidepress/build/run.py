@@ -20,9 +20,8 @@ from ..files import atomic_write
 from ..model import Guide
 from ..project import SOURCES, Project, build_cache, forget_removed_outputs, recorded_sources
 from ..read.brand import Brand, load_brand
+from ..read.catalog import REVIEWED_BY, REVIEWED_DATE, read_translation, relocated, translations_of
 from ..read.glyphs import brand_font_set
-from ..read.catalog import (REVIEWED_BY, REVIEWED_DATE, read_translation, relocated,
-                            translations_of)
 from ..read.guide import read_guide, slug_for
 from ..writers import DEFAULT_OUTPUTS, REGISTRY, BuildContext, build_timestamp, kind_rank
 from ..writers.site import build_site
@@ -63,24 +62,22 @@ def read_guides(sources: Iterable[tuple[Path, bool]], brand: Brand, drafts: bool
         slugs[guide.slug] = source
         translated = [read_translation(guide, po, fonts) for po in translations_of(source)]
         if not drafts:
-            found += [draft_notice(t, set(previous)) for t, _ in translated if t.draft]
+            # A draft's own warning comes from `publish check`'s translation rule.
+            found += [draft_notice(t) for t, _ in translated if t.draft and t.folder in previous]
             yield guide, found, asked
         for other, more in translated:
             if other.draft == drafts:
                 yield other, more, asked
 
 
-def draft_notice(guide: Guide, previous: set[str]) -> Diagnostic:
-    """Why a translation is not in the output folder, and where it is instead."""
+def draft_notice(guide: Guide) -> Diagnostic:
+    """A translation that was published and is a draft again: its files are removed."""
     state = guide.translation
-    status = catalog_status(guide)
-    was = (f"removed {guide.folder}/ from the output folder: " if guide.folder in previous
-           else "")
-    return Diagnostic(state.catalog, 0, f"{was}the '{state.language}' translation is a draft "
-                      f"({status}), so it is not published; it is built, marked DRAFT, into "
-                      "the drafts folder", "`publish check` lists what is left to translate; "
-                      f"a reviewer records the review in its header ({REVIEWED_BY}, "
-                      f"{REVIEWED_DATE})", severity="warning", rule="translation")
+    return Diagnostic(state.catalog, 0, f"removed {guide.folder}/ from the output folder: the "
+                      f"'{state.language}' translation is a draft again ({catalog_status(guide)})",
+                      "`publish check` lists the English sections that changed; translate "
+                      f"them and record a new review ({REVIEWED_BY}, {REVIEWED_DATE})",
+                      severity="warning", rule="translation")
 
 
 def catalog_status(guide: Guide) -> str:

@@ -22,6 +22,7 @@ from ..model import Guide
 from ..project import Project
 from ..read.brand import Brand
 from ..read.glyphs import brand_font_set
+from ..read.catalog import read_translation, relocated, translations_of
 from ..read.guide import read_guide
 from ..units import plural
 from .context import CheckContext, Limits
@@ -71,12 +72,30 @@ def setting_lines(path: Path, settings: dict) -> dict[tuple, int]:
 
 
 def check_guide(path: Path, context: CheckContext) -> list[Diagnostic]:
-    """All findings for one manuscript, ignores applied, in line order."""
+    """All findings for one manuscript and its translations, ignores applied, in line
+    order (a translation's after the manuscript's)."""
     try:
         guide, warnings = read_guide(path, brand_font_set(context.brand))
     except PublishError as error:
         return list(error.diagnostics)
-    return run_rules(guide, warnings, context)
+    findings = run_rules(guide, warnings, context)
+    for catalog in translations_of(path):
+        findings += [f for f in check_translation(guide, catalog, context)
+                     if f not in findings]
+    return findings
+
+
+def check_translation(guide: Guide, catalog: Path, context: CheckContext
+                      ) -> list[Diagnostic]:
+    """The rules on a translation, each finding at the PO message it is about; one at a
+    manuscript line (front matter, a handout's fit) says which language it is about."""
+    try:
+        translated, warnings = read_translation(guide, catalog, brand_font_set(context.brand))
+    except PublishError as error:
+        return list(error.diagnostics)
+    language = translated.meta.language
+    return [f if f.path == catalog else replace(f, message=f"[{language}] {f.message}")
+            for f in relocated(translated, run_rules(translated, warnings, context))]
 
 
 def run_rules(guide: Guide, warnings: list[Diagnostic], context: CheckContext
@@ -117,13 +136,19 @@ def ignored(spans: list[tuple[int, int, set[str]]], finding: Diagnostic) -> bool
 
 def make_context(brand: Brand, today: dt.date, render: bool = False,
                  limits: Limits | None = None) -> CheckContext:
+    # Every list is read once per run; each guide then takes the one for its language.
+    lists = {path.stem.removeprefix("jargon-").lower(): load_jargon(path)
+             for path in sorted(brand.styles.glob("jargon-*.yaml"))}
+    return CheckContext(brand, limits or Limits(), today, render,
+                        load_jargon(brand.styles / "jargon.yaml"), lists)
+
+
+def load_jargon(path: Path) -> dict[str, str]:
+    """word → plain words, from a jargon list (none when the file is missing)."""
     import yaml
 
-    jargon_file = brand.styles / "jargon.yaml"
-    jargon = yaml.safe_load(jargon_file.read_text(encoding="utf-8")) \
-        if jargon_file.is_file() else {}
-    return CheckContext(brand, limits or Limits(), today, render,
-                        {str(k): str(v) for k, v in (jargon or {}).items()})
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    return {str(k): str(v) for k, v in (data or {}).items()}
 
 
 def brand_findings(brand: Brand) -> list[Diagnostic]:
@@ -143,6 +168,29 @@ def check_files(paths: list[Path], styles: Path, today: dt.date, render: bool = 
     for path in paths:
         findings += check_guide(path, context)
     return findings
+
+
+def translation_lines(paths: list[Path]) -> list[str]:
+    """One line per translation of the manuscripts: its counts, and reviewed or draft."""
+    from ..errors import display_path
+    from ..read.catalog import cut, status
+
+    lines = []
+    for path in paths:
+        catalogs = translations_of(path)
+        try:
+            pieces = cut(path) if catalogs else None
+            states = [status(pieces, catalog) for catalog in catalogs]
+        except PublishError:
+            continue  # reported with the findings
+        for state in states:
+            verdict = (f"reviewed by {state.reviewed_by} on {state.reviewed_on}"
+                       if state.reviewed else
+                       "draft: " + "; ".join(state.problems or ["messages to translate"]))
+            lines.append(f"{display_path(state.path)}: {state.language}: {state.translated} "
+                         f"translated, {state.fuzzy} fuzzy, {state.untranslated} "
+                         f"untranslated; {verdict}")
+    return lines
 
 
 def summary(findings: list[Diagnostic], files: int) -> str:

@@ -12,14 +12,29 @@ from typing import Any
 from ..errors import Diagnostic, PublishError
 from ..model import Guide, HandoutSpec, Node
 from . import contrast as wcag
-from .context import CheckContext, Rule
-from .text import Sentence, scores, sentences
+from .context import CheckContext, Rule, primary_language
+from .text import Sentence, scores, sentences, spanish_scores
 
 FILE_NAME = re.compile(r"\.(png|jpe?g|gif|webp|svg)$|^(img|image|dsc|photo)[_-]?\d+", re.I)
 VAGUE_ALT = re.compile(r"^(an? )?(image|picture|photo|graphic|drawing) of\b", re.I)
 # After the word: "(plain words)", ", meaning …", " means …", " is a …", " are the …".
 EXPLAINED = re.compile(r"^[’'s]*\s*(\(|,?\s*(meaning|which means|that is)\b|means\b"
                        r"|(is|are)\s+(an?|the)\b)", re.I)
+# Before the word: "called …", "called a …".
+CALLED = re.compile(r"\bcalled\s+(an?\s+)?$", re.I)
+# The same in Spanish. After: "(palabras)", a dash appositive ("— dolor que baja…"), a
+# comma appositive that starts with an article (", un dolor que…": a bare comma is too
+# often just the sentence going on; ", que es un …" too), "es decir", "o sea", "(que)
+# quiere decir", "significa", and "es un …"/"son los …" as the English "is a …".
+ARTICLE = r"(un|una|unos|unas|el|la|los|las)"
+EXPLICADO = re.compile(r"^\s*(\(|[\u2014\u2013]|-\s"
+                       r"|,?\s*(es\s+decir|o\s+sea|(que\s+)?quieren?\s+decir|significan?)\b"
+                       rf"|,\s*(que\s+(es|son)\s+)?{ARTICLE}\s|(es|son)\s+{ARTICLE}\b)", re.I)
+# Before: "llamado …", "las llamadas …", "se llama …", "se llaman los …".
+LLAMADO = re.compile(rf"\b(llamad[oa]s?|se\s+llaman?)\s+({ARTICLE}\s+)?$", re.I)
+# The accent of a word's last syllable goes in the plural (lesión → lesiones, tendón →
+# tendones), and people type without accents: an accented vowel in a term matches both.
+ACCENT_FREE = {"á": "[aá]", "é": "[eé]", "í": "[ií]", "ó": "[oó]", "ú": "[uú]"}
 FIGURE_SHARE = 0.88  # figures print at 88 % of the text width (styles/css/print.css)
 
 
@@ -63,11 +78,31 @@ def grade_problem(items: list[Sentence], fk_limit: float, smog_limit: float) -> 
             f"aim for grade {fk_limit:g} or lower")
 
 
-def reading_level(guide: Guide, context: CheckContext) -> Iterator[Diagnostic]:
+def inflesz_problem(items: list[Sentence], limit: float) -> str:
+    """For Spanish: INFLESZ below the limit (higher is easier), with Fernández-Huerta."""
+    result = spanish_scores(items)
+    if result is None or result.inflesz >= limit:
+        return ""
+    return (f"scores {result.inflesz:.1f} on INFLESZ ({result.band}; Fernández-Huerta "
+            f"{result.fernandez_huerta:.1f}); aim for {limit:g} or higher")
+
+
+def level_problem(guide: Guide, items: list[Sentence], context: CheckContext,
+                  handout: bool) -> str:
+    """The formula made for the guide's language: Flesch–Kincaid and SMOG were fitted to
+    English (CMU syllables), INFLESZ to Spanish."""
     limits = context.limits
+    if primary_language(guide.meta.language) == "es":
+        return inflesz_problem(items, limits.inflesz_handout if handout else limits.inflesz_book)
+    if handout:
+        return grade_problem(items, limits.reading_grade_handout, limits.smog_grade_handout)
+    return grade_problem(items, limits.reading_grade_book, limits.smog_grade_book)
+
+
+def reading_level(guide: Guide, context: CheckContext) -> Iterator[Diagnostic]:
     for section in guide.sections:
         items = sentences(guide.section_blocks(section))
-        problem = grade_problem(items, limits.reading_grade_book, limits.smog_grade_book)
+        problem = level_problem(guide, items, context, handout=False)
         if problem:
             yield finding(guide, section.line, f"section '{section.title}' {problem}",
                           "shorter sentences and shorter words help; longest: " + longest(items),
@@ -75,8 +110,7 @@ def reading_level(guide: Guide, context: CheckContext) -> Iterator[Diagnostic]:
     for handout in guide.meta.handouts:
         items = sentences(tuple(b for s in handout.sections
                                 for b in guide.section_blocks(guide.section(s))))
-        problem = grade_problem(items, limits.reading_grade_handout,
-                                limits.smog_grade_handout)
+        problem = level_problem(guide, items, context, handout=True)
         if problem:
             yield finding(guide, handout.line, f"handout '{handout.id}' {problem}",
                           "longest: " + longest(items), needle=handout.id)
@@ -92,18 +126,28 @@ def long_sentence(guide: Guide, context: CheckContext) -> Iterator[Diagnostic]:
                           needle=" ".join(sentence.text.split()[:3]))
 
 
+def term_pattern(term: str) -> re.Pattern:
+    """A jargon word, its plural (an "s" or "es" on the end), any capitals, and for an
+    accented vowel the same vowel without its accent."""
+    body = "".join(ACCENT_FREE.get(ch, re.escape(ch)) for ch in term.lower())
+    return re.compile(rf"\b{body}(s|es)?\b", re.I)
+
+
 def jargon(guide: Guide, context: CheckContext) -> Iterator[Diagnostic]:
-    """Medical words from styles/jargon.yaml, unless explained where they first appear."""
+    """Medical words from the list for the guide's language (styles/jargon.yaml for
+    English, styles/jargon-es.yaml for Spanish…), unless explained where they first appear."""
     prose = sentences(guide.blocks)
-    for term, plain in context.jargon.items():
-        pattern = re.compile(rf"\b{re.escape(term)}(s|es)?\b", re.I)
+    spanish = primary_language(guide.meta.language) == "es"
+    explained, called = (EXPLICADO, LLAMADO) if spanish else (EXPLAINED, CALLED)
+    for term, plain in context.jargon_for(guide.meta.language).items():
+        pattern = term_pattern(term)
         first = next(((s, m) for s in prose if (m := pattern.search(s.text))), None)
         if first is None:
             continue
         sentence, match = first
         after = sentence.text[match.end():]
         before = sentence.text[:match.start()]
-        if EXPLAINED.match(after) or re.search(r"\bcalled\s+(an?\s+)?$", before, re.I):
+        if explained.match(after) or called.search(before):
             continue
         yield finding(guide, sentence.line,
                       f"“{match.group(0)}” may be unfamiliar to patients",
@@ -524,13 +568,65 @@ def review(guide: Guide, context: CheckContext) -> Iterator[Diagnostic]:
                          "guide, then update 'reviewed'", "error", rule="review-overdue", col=1)
 
 
+# -- translations ----------------------------------------------------------------------
+
+
+def translation(guide: Guide, context: CheckContext) -> Iterator[Diagnostic]:
+    """Each translation's state against the manuscript as it is now: a draft's counts and
+    why it is one, and the English sections whose messages changed or are new."""
+    from ..read.catalog import cut, status, translations_of
+
+    if guide.translation is not None or not translations_of(guide.source):
+        return
+    pieces = cut(guide.source)
+    for path in translations_of(guide.source):
+        state = status(pieces, path)
+        if state.reviewed:
+            continue
+        counts = (f"{state.translated} translated, {state.fuzzy} fuzzy, "
+                  f"{state.untranslated} untranslated")
+        why = "; ".join([*(["messages to translate"] if state.changed else []),
+                         *state.problems])
+        yield Diagnostic(path, 1, f"the '{state.language}' translation is a draft ({counts}; "
+                         f"{why}): it is built only into the drafts folder, marked DRAFT",
+                         f"once a reviewer has read it all, record the review in its header "
+                         f"({REVIEWED})", severity="warning", rule="translation")
+        if state.translated:  # a catalog just begun: every section is new, said once
+            yield from changed_sections(guide, state)
+
+
+REVIEWED = '"X-Reviewed-By: Name\\n" and "X-Reviewed-Date: YYYY-MM-DD\\n"'
+
+
+def changed_sections(guide: Guide, state) -> Iterator[Diagnostic]:
+    """One finding per English section with fuzzy or new messages, at its heading."""
+    from ..read.catalog import section_of
+
+    by_section: dict[str, list] = {}
+    for piece in state.changed:
+        by_section.setdefault(section_of(guide, piece.line), []).append(piece)
+    for where, pieces in by_section.items():
+        lines = ", ".join(str(p.line) for p in pieces[:6]) + (" …" if len(pieces) > 6 else "")
+        line = pieces[0].line
+        section = next((s for s in reversed(guide.sections) if s.line <= line), None)
+        yield Diagnostic(guide.source, section.line if section else line,
+                         f"'{state.language}' translation: {where} has "
+                         f"{len(pieces)} message(s) changed or new since it was translated "
+                         f"(lines {lines})",
+                         f"run `publish i18n update --lang {state.language}`, translate the "
+                         "fuzzy and empty messages, and record a new review",
+                         severity="warning", rule="translation")
+
+
 RULES: dict[str, Rule] = {
     "reading-level": Rule(reading_level, "warning",
                           "Flesch–Kincaid grade (and SMOG for 10+ sentences) of every section "
-                          "and handout"),
+                          "and handout; for Spanish guides, the INFLESZ score (reported with "
+                          "Fernández-Huerta)"),
     "long-sentence": Rule(long_sentence, "warning", "sentences longer than 25 words"),
     "jargon": Rule(jargon, "warning",
-                   "medical words from styles/jargon.yaml not explained where first used"),
+                   "medical words from styles/jargon.yaml (styles/jargon-es.yaml for Spanish "
+                   "guides) not explained where first used"),
     "image-alt": Rule(image_alt, "error",
                       "alt text missing (error), a file name, or 'image of …' (warnings)"),
     "image-resolution": Rule(image_resolution, "warning",
@@ -545,6 +641,10 @@ RULES: dict[str, Rule] = {
                      "only by splitting words", render=True),
     "review-date": Rule(review, "error",
                         "medical review date missing (review-date) or overdue (review-overdue)"),
+    "translation": Rule(translation, "warning",
+                        "translations (manuscript/locale/LANG/<slug>.po) that are drafts: "
+                        "untranslated or fuzzy messages, or no review recorded, with the "
+                        "English sections changed since"),
 }
 
 

@@ -42,6 +42,7 @@ KEPT = {
     "id": re.compile(r"\{[^{}]*#([^\s{}]+)[^{}]*\}"),
 }
 FRONT = ("title", "subtitle", "description")
+WIDTH = 79  # msgmerge's line width
 HEADER = """\
 # Messages of {name}, for translators.
 # One message per paragraph, list item, table cell, heading and caption,
@@ -188,7 +189,7 @@ def first_date(source: Source) -> dt.datetime:
     yaml_text, _ = frontmatter.split("\n".join(source.lines), source.path)
     meta, _ = frontmatter.read_meta(yaml_text, source.path, slug_for(source.path))
     day = meta.date or dt.date(1970, 1, 1)
-    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
 def display(path: Path, root: Path) -> str:
@@ -204,12 +205,29 @@ def po_bytes(catalog, headers: dict[str, str] | None = None) -> bytes:
     from babel.messages.pofile import write_po
 
     out = io.BytesIO()
-    write_po(out, catalog, width=79, include_previous=True, sort_output=False)
-    text = out.getvalue().decode("utf-8")
+    write_po(out, catalog, width=WIDTH, sort_output=False)
+    text = with_previous(out.getvalue().decode("utf-8"), catalog)
     if headers:
         extra = "".join(f'"{k}: {v}\\n"\n' for k, v in headers.items())
         text = text.replace('"Generated-By:', extra + '"Generated-By:', 1)
     return text.encode("utf-8")
+
+
+def with_previous(text: str, catalog) -> str:
+    """Each fuzzy message's previous English as ``#| msgid`` lines, the way msgmerge
+    writes them, so a PO editor shows the translator what changed. (Babel's own
+    ``include_previous`` re-wraps a long one into broken lines.)"""
+    from babel.messages.pofile import normalize
+
+    for message in catalog:
+        if not (message.fuzzy and message.previous_id and isinstance(message.id, str)):
+            continue
+        previous = message.previous_id[0]
+        block = f"\nmsgid {normalize(message.id, width=WIDTH)}\n"
+        lines = f"msgid {normalize(previous, width=WIDTH)}".split("\n")
+        before = "".join(f"#| {line}\n" for line in lines)
+        text = text.replace(block, "\n" + before + block[1:], 1)
+    return text
 
 
 def read_catalog(path: Path):
@@ -408,7 +426,7 @@ def splice(lines: list[str], replacements: dict[int, tuple[Piece, str, int]]) ->
 
 def spread(lines: list[str], piece: Piece, parts: list[str]) -> list[str]:
     """A paragraph's translated lines, each with the indentation its English had."""
-    first, start, _ = piece.spans[0]
+    _, start, _ = piece.spans[0]
     last, _, end = piece.spans[-1]
     indents = [lines[n - 1][:s] for n, s, _ in piece.spans]
     indent = indents[1] if len(indents) > 1 else " " * start

@@ -69,6 +69,8 @@ LIMIT_RANGES: dict[str, tuple[int, int, str]] = {
     "smog_grade_handout": (1, 100, "a school grade, e.g. 10"),
     "long_sentence_words": (5, 500, "a number of words, e.g. 25"),
     "review_months": (1, 120, "months between medical reviews, e.g. 24"),
+    "inflesz_book": (0, 100, "an INFLESZ score, e.g. 55"),
+    "inflesz_handout": (0, 100, "an INFLESZ score, e.g. 60"),
 }
 
 MAX_URL = 500  # a QR code holds about 2,900 bytes; one a phone reads easily, far fewer
@@ -129,6 +131,8 @@ class CheckFields(msgspec.Struct, forbid_unknown_fields=True):
     smog_grade_handout: float | None = None
     long_sentence_words: int | None = None
     review_months: int | None = None
+    inflesz_book: float | None = None  # Spanish guides: the INFLESZ score to stay above
+    inflesz_handout: float | None = None
 
 
 class FrontMatter(msgspec.Struct):
