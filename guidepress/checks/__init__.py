@@ -21,8 +21,8 @@ from ..errors import Diagnostic, PublishError
 from ..model import Guide
 from ..project import Project
 from ..read.brand import Brand
-from ..read.glyphs import brand_font_set
 from ..read.catalog import read_translation, relocated, translations_of
+from ..read.glyphs import brand_font_set
 from ..read.guide import read_guide
 from ..units import plural
 from .context import CheckContext, Limits
