@@ -417,7 +417,8 @@ def hidden(path: Path, folder: Path) -> bool:
 
 class BuildInputs:
     """A watchfiles filter that keeps changes to what a build reads: the manuscripts,
-    images in their folders (the no-op check's rule), anything in styles/ and the
+    images in their folders (the no-op check's rule), their translations
+    (locale/*/*.po), anything in styles/ and the
     project's pyproject.toml (``settings``). A notes.txt beside a manuscript is not a
     reason to rebuild."""
 
@@ -437,6 +438,8 @@ class BuildInputs:
             return True
         if path.is_relative_to(self.styles):
             return not hidden(path, self.styles)
+        if path.suffix == ".po":  # a translation: manuscript/locale/<language>/<slug>.po
+            return any(path.is_relative_to(folder / "locale") for folder in self.folders)
         return path.suffix.lower() in IMAGE_SUFFIXES and any(
             path.is_relative_to(folder) and not hidden(path, folder) for folder in self.folders)
 

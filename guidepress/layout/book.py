@@ -56,12 +56,16 @@ class Edition:
     # values), e.g. "css/large-print.css": what the edition changes besides the page.
     profile: str = ""
     one_typeface: bool = False  # the whole book in the text font (the imprint says so)
+    # The top margin of a draft (a translation not yet reviewed): room for the band that
+    # says so above the running heads (styles/css/print.css); empty: margin_top.
+    draft_margin_top: str = ""
 
 
 def office_edition(brand: Brand) -> Edition:
     """The default edition, printed at the clinic on Letter (or A4) paper."""
     return Edition("office", brand.page_size, "1in", "1.05in", "1.45in", "1.45in", 13,
-                   chapter_sink="1.05in", title_gap="2.6in", imprint_drop="4.9in")
+                   chapter_sink="1.05in", title_gap="2.6in", imprint_drop="4.9in",
+                   draft_margin_top="1.1in")
 
 
 def press_edition(brand: Brand) -> Edition:
@@ -69,7 +73,8 @@ def press_edition(brand: Brand) -> Edition:
     press = brand.data.press
     return Edition("press", press.trim, "0.7in", "0.8in", "0.72in", "0.45in", 12,
                    chapter_sink="0.75in", title_gap="1.5in", imprint_drop="3.4in",
-                   bleed=press.bleed, folios_outside=True, chapters_on_right=True)
+                   bleed=press.bleed, folios_outside=True, chapters_on_right=True,
+                   draft_margin_top="1.05in")
 
 
 def large_print_edition(brand: Brand) -> Edition:
@@ -78,7 +83,8 @@ def large_print_edition(brand: Brand) -> Edition:
     1.5 line spacing, no italics, sizes of headings, folios and notes) is in the profile."""
     return Edition("large-print", brand.page_size, "1in", "1.15in", "1in", "1in", 18,
                    chapter_sink="0.35in", title_gap="1.2in", imprint_drop="0in",
-                   profile="css/large-print.css", one_typeface=True)
+                   profile="css/large-print.css", one_typeface=True,
+                   draft_margin_top="1.25in")
 
 
 @dataclass(frozen=True)
@@ -97,7 +103,8 @@ def layout_book(guide: Guide, context: Imprint, edition: Edition | None = None
 def book_html(guide: Guide, context: Imprint, edition: Edition) -> str:
     brand = context.brand
     options = RenderOptions(target="pdf", notes="float", leaf_keys=leaf_keys(guide),
-                            mark_leaves=True)
+                            mark_leaves=True,
+                            gettext=templates.translator(brand.styles, guide.meta.language))
     renderer = HtmlRenderer(guide, options)
     chapters = plan_chapters(guide)
     for chapter in chapters:
@@ -106,7 +113,8 @@ def book_html(guide: Guide, context: Imprint, edition: Edition) -> str:
         brand, "templates/print/book.html",
         meta=guide.meta,
         chapters=chapters,
-        css=Markup(stylesheet(brand, edition)),
+        css=Markup(stylesheet(brand, edition, guide.meta.language, guide.draft)),
+        draft=guide.draft,
         logo=brand.logo_path.as_uri(),
         book_font=brand.text_font if edition.one_typeface else brand.book_font,
         text_font=brand.text_font,
@@ -115,8 +123,12 @@ def book_html(guide: Guide, context: Imprint, edition: Edition) -> str:
     )
 
 
-def stylesheet(brand: Brand, edition: Edition) -> str:
-    values = {"edition": edition, "book_font": brand.book_font, "text_font": brand.text_font}
+def stylesheet(brand: Brand, edition: Edition, language: str = "en-US",
+               draft: bool = False) -> str:
+    """css/print.css and the edition's profile, in the guide's language (generated
+    content, the draft band) and with the draft band when ``draft``."""
+    values = {"edition": edition, "book_font": brand.book_font, "text_font": brand.text_font,
+              "language": language, "draft": draft}
     css = templates.render(
         brand, "css/print.css",
         font_css=weasy.font_css(brand.text_font, brand.book_font), **values)

@@ -20,6 +20,7 @@ def cover_html(guide: Guide, brand: Brand) -> str:
     return templates.render(
         brand, "templates/cover.html",
         meta=guide.meta,
+        draft=guide.draft,
         logo=brand.logo_path.as_uri(),
         font_css=Markup(weasy.font_css(brand.text_font)),
     )

@@ -30,6 +30,9 @@ class RenderOptions:
     leaf_keys: dict[int, str] | None = None
     mark_leaves: bool = False
     page_breaks: dict[str, list[PageStart]] | None = None
+    # The words the renderer adds itself (a callout's default label, a task box's state)
+    # in the guide's language: render.templates.translator(styles, language).
+    gettext: Callable[[str], str] = lambda message: message
 
 
 class RendererBase:

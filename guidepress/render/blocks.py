@@ -6,6 +6,7 @@ from markupsafe import Markup
 
 from ..model import Node, visible
 from .base import RendererBase
+from .templates import N_
 
 # Node types that are one element around their children: (tag, whether the children are
 # blocks rather than inline text). Others have a b_<type> method of their own.
@@ -18,12 +19,13 @@ ELEMENTS = {
 
 
 # Fenced-div classes rendered as labelled callouts (<aside>); the value is the default label.
+# They are translated where a callout is rendered.
 CALLOUTS = {
-    "key-points": "Key points",
-    "warning": "Get help right away",
-    "disclaimer": "Please note",
-    "note": "Note",
-    "tip": "Tip",
+    "key-points": N_("Key points"),
+    "warning": N_("Get help right away"),
+    "disclaimer": N_("Please note"),
+    "note": N_("Note"),
+    "tip": N_("Tip"),
 }
 
 
@@ -73,8 +75,11 @@ class BlockRenderer(RendererBase):
         # The fonts have no ☐ or ☑: the box is drawn by the style sheets; its state is
         # spoken (aria-label) and shown (the tick).
         done = task == "done"
+        _ = self.options.gettext
+        # Translators: what a screen reader says for a ticked and an empty task box.
+        state = _("done") if done else _("not done")
         box = Markup('<span class="task-box{}" role="img" aria-label="{}"></span> ').format(
-            " done" if done else "", "done" if done else "not done")
+            " done" if done else "", state)
         first, *rest = node.children
         inner = self.element("p", first, box + self.inline(first.children)) \
             if first.type == "paragraph" else box + self.block(first)
@@ -98,7 +103,7 @@ class BlockRenderer(RendererBase):
         children = node.children
         if callout is None:
             return self.element("div", node, self.blocks(children))
-        label = CALLOUTS[callout]
+        label = self.options.gettext(CALLOUTS[callout])
         title = Markup("")
         if children and is_title_paragraph(children[0]):
             label = children[0].plain_text().strip()

@@ -126,7 +126,7 @@ def check_guide(out: Path, entry: dict, brand: Brand, work: Path, now: dt.dateti
         "guide": slug, "title": entry["title"],
         "result": "failed" if failed else "not verified" if missing else "passed",
         "checked": now.isoformat().replace("+00:00", "Z"),
-        "summary": accessibility_summary(brand),
+        "summary": accessibility_summary(brand, entry.get("language") or "en-US"),
         "measured": measure.measured(out, entry, brand),
         "files": files,
         "tools": {r.tool: r.version for r in results if r.version},

@@ -11,6 +11,7 @@ import io
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ebooklib import epub
 from markupsafe import Markup
@@ -29,6 +30,7 @@ from ..render import (
     visible_leaves,
 )
 from ..render.pages import PageStart, leaf_keys
+from ..render.templates import DRAFT_MARK, N_, translator
 from . import BuildContext, OutputFile
 
 XHTML = "application/xhtml+xml"
@@ -59,8 +61,8 @@ def write(guide: Guide, context: BuildContext) -> list[OutputFile]:
     book = new_book(guide, context)
     pages = plan_page_list(guide, context)
     chapters = plan_chapters(guide)
-    render_chapters(guide, chapters, pages)
-    add_stylesheet(book, context)
+    render_chapters(guide, chapters, pages, context.brand.styles)
+    add_stylesheet(book, context, guide)
     add_fonts(book, context)
     add_assets(book, guide)
     thumb = add_cover(book, guide, context)
@@ -80,7 +82,7 @@ def write(guide: Guide, context: BuildContext) -> list[OutputFile]:
     add_accessibility_metadata(book, guide, context)
     book.spine = spine
     data = package(book, context)
-    name = f"{guide.slug}/{guide.slug}.epub"
+    name = f"{guide.folder}/{guide.slug}.epub"
     return [OutputFile("epub", name, guide.meta.title, data, thumb=thumb)]
 
 
@@ -91,7 +93,7 @@ def new_book(guide: Guide, context: BuildContext) -> epub.EpubBook:
     meta = guide.meta
     book = epub.EpubBook()
     book.set_identifier(meta.identifier)
-    book.set_title(meta.title)
+    book.set_title(book_title(guide, context))
     book.set_language(meta.language)
     # ebooklib writes its own generator meta; ours names the pipeline instead.
     book.set_unique_metadata("OPF", "generator", "", {"name": "generator",
@@ -112,6 +114,15 @@ def new_book(guide: Guide, context: BuildContext) -> epub.EpubBook:
     return book
 
 
+def book_title(guide: Guide, context: BuildContext) -> str:
+    """dc:title, which reading apps list the book by: a translation not yet reviewed
+    says so before its title, where a reader sees it on the shelf."""
+    if not guide.draft:
+        return guide.meta.title
+    _ = translator(context.brand.styles, guide.meta.language)
+    return _("%(mark)s: %(title)s") % {"mark": _(DRAFT_MARK), "title": guide.meta.title}
+
+
 def add_meta(book: epub.EpubBook, prop: str, value: str) -> None:
     book.add_metadata(None, "meta", value, {"property": prop})
 
@@ -128,7 +139,8 @@ def add_accessibility_metadata(book, guide: Guide, context: BuildContext) -> Non
         add_meta(book, "schema:accessibilityFeature", feature)
     add_meta(book, "schema:accessibilityHazard", "none")
     add_meta(book, "schema:accessibilitySummary", templates.render(
-        context.brand, "templates/epub/accessibility-summary.txt").strip())
+        context.brand, "templates/epub/accessibility-summary.txt",
+        language=guide.meta.language).strip())
     add_meta(book, "dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.2 Level AA")
     add_meta(book, "a11y:certifiedBy", guide.meta.publisher or context.brand.data.name)
     # EPUBCheck 5.3 knows this property unprefixed (a "pageBreakSource" meta), not as
@@ -136,11 +148,18 @@ def add_accessibility_metadata(book, guide: Guide, context: BuildContext) -> Non
     add_meta(book, "pageBreakSource", print_edition(guide, context))
 
 
+PAPER_NAMES = {"letter": N_("US Letter"), "a4": N_("A4")}
+
+
 def print_edition(guide: Guide, context: BuildContext) -> str:
-    paper = {"letter": "US Letter", "a4": "A4"}[context.brand.data.paper]
-    year = f", {guide.meta.date.year}" if guide.meta.date else ""
-    return (f"{guide.meta.title}, print edition ({paper}, {guide.slug}.pdf), "
-            f"{guide.meta.publisher or context.brand.data.name}{year}")
+    _ = translator(context.brand.styles, guide.meta.language)
+    values = {"title": guide.meta.title, "paper": _(PAPER_NAMES[context.brand.data.paper]),
+              "file": f"{guide.slug}.pdf",
+              "publisher": guide.meta.publisher or context.brand.data.name}
+    if guide.meta.date:
+        return _("%(title)s, print edition (%(paper)s, %(file)s), %(publisher)s, %(year)s"
+                 ) % {**values, "year": guide.meta.date.year}
+    return _("%(title)s, print edition (%(paper)s, %(file)s), %(publisher)s") % values
 
 
 # -- the print edition's pages -----------------------------------------------------------
@@ -194,8 +213,10 @@ def check_page_list(pages: PageList) -> None:
 # -- content -----------------------------------------------------------------------------
 
 
-def render_chapters(guide: Guide, chapters: list[Chapter], pages: PageList) -> None:
-    """Render every chapter with one renderer, so footnotes number through the book."""
+def render_chapters(guide: Guide, chapters: list[Chapter], pages: PageList,
+                    styles: Path) -> None:
+    """Render every chapter with one renderer, so footnotes number through the book;
+    the words it adds (callout labels) come from the catalogs in ``styles``."""
     file_of_id: dict[str, str] = {}
     for chapter in chapters:
         for block in guide.section_blocks(chapter.section):
@@ -210,7 +231,8 @@ def render_chapters(guide: Guide, chapters: list[Chapter], pages: PageList) -> N
 
     options = RenderOptions(target="epub", notes="popup", href_for=href_for,
                             src_for=lambda src: f"media/{src}", epub_types=True,
-                            leaf_keys=leaf_keys(guide), page_breaks=pages.in_leaves)
+                            leaf_keys=leaf_keys(guide), page_breaks=pages.in_leaves,
+                            gettext=translator(styles, guide.meta.language))
     renderer = HtmlRenderer(guide, options)
     for chapter in chapters:
         current["file"] = chapter.file_name
@@ -237,6 +259,7 @@ def add_page(book, context, guide, uid, file_name, template, pages: PageList,
              properties=(), **extra) -> str:
     content = templates.render(
         context.brand, template, meta=guide.meta, guide=guide, version=context.version,
+        draft=guide.draft,
         guide_font=context.brand.text_font, markers=lambda part: part_markers(pages, part),
         **extra)
     book.add_item(xhtml_item(uid, file_name, content, properties))
@@ -259,7 +282,8 @@ def add_cover(book, guide: Guide, context: BuildContext) -> bytes:
     logo = context.brand.logo_path
     book.add_item(epub.EpubItem(uid="logo", file_name="images/logo.svg",
                                 media_type="image/svg+xml", content=logo.read_bytes()))
-    content = templates.render(context.brand, "templates/epub/cover.xhtml", meta=guide.meta)
+    content = templates.render(context.brand, "templates/epub/cover.xhtml", meta=guide.meta,
+                               draft=guide.draft)
     book.add_item(xhtml_item("cover", "cover.xhtml", content))
     return thumb
 
@@ -278,6 +302,7 @@ def page_list_entries(pages: PageList) -> list[tuple[str, str]]:
 def add_ncx(book, context, guide, chapters: list[Chapter], pages: PageList) -> None:
     arabic = [int(s.label) for s in pages.order if s.label.isdigit()]
     content = templates.render(context.brand, "templates/epub/toc.ncx", meta=guide.meta,
+                               draft=guide.draft,
                                chapters=chapters, page_count=len(pages.order),
                                max_page=max(arabic, default=0))
     # The id "ncx" is what ebooklib names in <spine toc="…"> when no EpubNcx is used.
@@ -286,11 +311,12 @@ def add_ncx(book, context, guide, chapters: list[Chapter], pages: PageList) -> N
                                 content=content.encode("utf-8")))
 
 
-def add_stylesheet(book, context: BuildContext) -> None:
+def add_stylesheet(book, context: BuildContext, guide: Guide) -> None:
     def url_for(font: FontFile) -> str:
         return f"../fonts/{font.path.name}"
 
-    css = templates.render(context.brand, "css/epub.css",
+    css = templates.render(context.brand, "css/epub.css", draft=guide.draft,
+                           language=guide.meta.language,
                            font_faces=Markup(font_face_css(context.brand.text_font, url_for)))
     book.add_item(epub.EpubItem(uid="css", file_name="css/book.css", media_type="text/css",
                                 content=css.encode("utf-8")))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
@@ -53,7 +54,7 @@ def write_one(guide: Guide, spec: HandoutSpec, context: BuildContext,
     ends with the edition's name."""
     document = fit_to_page(guide, spec, context, fit, profile, edition or "")
     check_footer(document, context)
-    name = f"{guide.slug}/handouts/{spec.id}{f'-{edition}' if edition else ''}.pdf"
+    name = f"{guide.folder}/handouts/{spec.id}{f'-{edition}' if edition else ''}.pdf"
     data = weasy.pdf_bytes(document, context.timestamp)
     return OutputFile("handout", name, spec.title, data, id=spec.id, pages=len(document.pages),
                       edition=edition, thumb=first_page(data))
@@ -69,8 +70,8 @@ def fit_to_page(guide: Guide, spec: HandoutSpec, context: BuildContext, fit: Fit
     square of the type size, so the next try is the size that should just fit. A size
     that fits is the answer once the size a step larger is known not to.
     """
-    body, notes = section_html(guide, spec)
-    css = handout_css(context, fit, profile)
+    body, notes = section_html(guide, spec, context.brand.styles)
+    css = handout_css(context, fit, profile, guide.meta.language, guide.draft)
     sizes = fit.sizes()  # largest first
     too_big = -1  # index of the smallest size known not to fit
     fitting: dict[int, Any] = {}  # index → a layout that fits its pages
@@ -208,8 +209,11 @@ def section_words(guide: Guide, section_id: str) -> int:
     return len(text.split())
 
 
-def section_html(guide: Guide, spec: HandoutSpec) -> tuple[Markup, list]:
-    """The listed sections, each heading shifted so the handout's outline starts at h2."""
+def section_html(guide: Guide, spec: HandoutSpec, styles: Path | None = None
+                 ) -> tuple[Markup, list]:
+    """The listed sections, each heading shifted so the handout's outline starts at h2;
+    the words the renderer adds are in the guide's language when ``styles`` (the
+    brand's folder, which holds the catalogs) is given."""
     links = {n.id for s in spec.sections for b in guide.section_blocks(guide.section(s))
              for n in b.walk() if n.id}
     # Blocks carry data-b="<n>" as in the print book (render/pages.py), so `publish check
@@ -219,6 +223,7 @@ def section_html(guide: Guide, spec: HandoutSpec) -> tuple[Markup, list]:
         target="handout", notes="list",
         href_for=lambda target: f"#{target}" if target in links else None,
         leaf_keys=leaf_keys(guide), mark_leaves=True,
+        **({"gettext": templates.translator(styles, guide.meta.language)} if styles else {}),
     ))
     parts = []
     for section_id in spec.sections:
@@ -236,10 +241,13 @@ def qr_data_uri(url: str) -> str:
     return segno.make(url, error="m").svg_data_uri(scale=1, border=0, dark="#000000")
 
 
-def handout_css(context: BuildContext, fit: Fit, profile: str = "") -> str:
-    """css/handout.css, and the edition's ``profile`` (a stylesheet in styles/) on top."""
+def handout_css(context: BuildContext, fit: Fit, profile: str = "", language: str = "en-US",
+                draft: bool = False) -> str:
+    """css/handout.css, and the edition's ``profile`` (a stylesheet in styles/) on top,
+    in the guide's language (generated content) and with the draft band when ``draft``."""
     brand = context.brand
-    values = {"page_size": brand.page_size, "text_font": brand.text_font, "fit": fit}
+    values = {"page_size": brand.page_size, "text_font": brand.text_font, "fit": fit,
+              "language": language, "draft": draft}
     css = templates.render(brand, "css/handout.css", font_css=weasy.font_css(brand.text_font),
                            **values)
     if profile:
@@ -258,7 +266,7 @@ def handout_html(guide: Guide, spec: HandoutSpec, context: BuildContext, body: M
     return templates.render(
         brand, "templates/handout/handout.html",
         meta=guide.meta, spec=spec, body=body, notes=notes, css=Markup(sizes),
-        turn_over=turn_over,
+        turn_over=turn_over, draft=guide.draft,
         logo=brand.logo_path.as_uri(), url=url, qr=qr_data_uri(url),
         short_url=url.split("://", 1)[-1].rstrip("/"),
         version=context.version,

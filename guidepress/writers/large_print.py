@@ -18,6 +18,7 @@ from ..layout import weasy
 from ..layout.book import large_print_edition, layout_book
 from ..layout.thumbs import first_page
 from ..model import Guide
+from ..render.templates import translator
 from . import BuildContext, OutputFile
 from .handout import Fit, write_one
 
@@ -37,8 +38,9 @@ def book(guide: Guide, context: BuildContext) -> OutputFile:
     layout = layout_book(guide, context, large_print_edition(context.brand))
     data = weasy.pdf_bytes(layout.document, context.timestamp,
                            [start.label for start in layout.pages])
-    return OutputFile("pdf", f"{guide.slug}/{guide.slug}-{EDITION}.pdf",
-                      f"{guide.meta.title} (large print)", data,
+    _ = translator(context.brand.styles, guide.meta.language)
+    return OutputFile("pdf", f"{guide.folder}/{guide.slug}-{EDITION}.pdf",
+                      _("%(title)s (large print)") % {"title": guide.meta.title}, data,
                       pages=len(layout.document.pages), edition=EDITION,
                       thumb=first_page(data))
 
@@ -47,6 +49,7 @@ def handouts(guide: Guide, context: BuildContext) -> list[OutputFile]:
     """Every handout in large print; one that cannot fit both sides of a sheet at 18 pt
     stops the build, naming its line in the front matter and the sections to shorten."""
     profile = large_print_edition(context.brand).profile
+    _ = translator(context.brand.styles, guide.meta.language)
     return [dataclasses.replace(write_one(guide, spec, context, FIT, profile, EDITION),
-                                title=f"{spec.title} (large print)")
+                                title=_("%(title)s (large print)") % {"title": spec.title})
             for spec in guide.meta.handouts]

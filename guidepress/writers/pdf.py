@@ -19,6 +19,6 @@ def write(guide: Guide, context: BuildContext) -> list[OutputFile]:
     document = book.document
     data = weasy.pdf_bytes(document, context.timestamp,
                            [start.label for start in book.pages])
-    name = f"{guide.slug}/{guide.slug}.pdf"
+    name = f"{guide.folder}/{guide.slug}.pdf"
     return [OutputFile("pdf", name, guide.meta.title, data, pages=len(document.pages),
                        thumb=first_page(data))]

@@ -13,6 +13,7 @@ from ..layout import weasy
 from ..layout.book import PRINT_DPI, BookLayout, layout_book, press_edition
 from ..layout.thumbs import first_page
 from ..model import Guide
+from ..render.templates import translator
 from . import BuildContext, OutputFile
 
 
@@ -21,8 +22,9 @@ def write(guide: Guide, context: BuildContext) -> list[OutputFile]:
     context.warnings.extend(low_resolution_images(guide, book))
     data = weasy.pdf_bytes(book.document, context.timestamp,
                            [start.label for start in book.pages])
-    name = f"{guide.slug}/{guide.slug}-press.pdf"
-    title = f"{guide.meta.title} (print-shop edition)"
+    name = f"{guide.folder}/{guide.slug}-press.pdf"
+    _ = translator(context.brand.styles, guide.meta.language)
+    title = _("%(title)s (print-shop edition)") % {"title": guide.meta.title}
     return [OutputFile("pdf", name, title, data, pages=len(book.document.pages),
                        edition="press", thumb=first_page(data))]
 

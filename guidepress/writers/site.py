@@ -9,6 +9,7 @@ the guide's document model.
 from __future__ import annotations
 
 import io
+import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urljoin
@@ -21,29 +22,39 @@ from ..model import Guide
 from ..read.brand import Brand
 from ..read.fonts import font_face_css
 from ..render import HtmlRenderer, RenderOptions, plan_chapters, templates
+from ..render.templates import N_, translator
 from ..units import human_size
 from . import OutputFile
 
 FAVICON = "assets/favicon.png"  # made by a worker process: see build.plan.plan_site
-LANGUAGES = {"en": "English", "es": "Spanish", "fr": "French", "de": "German",
-             "pt": "Portuguese", "zh": "Chinese", "vi": "Vietnamese", "ko": "Korean",
-             "ar": "Arabic", "ru": "Russian", "tl": "Tagalog", "ht": "Haitian Creole"}
-GROUPS = {"epub": "The whole guide", "pdf": "The whole guide", "large-print": "The whole guide",
-          "handout": "Handouts", "large-print handout": "Handouts", "press": "For print shops"}
-OTHER = "Other formats"
+# The words below are msgids (N_): each page translates them into its own language.
+LANGUAGES = {"en": N_("English"), "es": N_("Spanish"), "fr": N_("French"),
+             "de": N_("German"), "pt": N_("Portuguese"), "zh": N_("Chinese"),
+             "vi": N_("Vietnamese"), "ko": N_("Korean"), "ar": N_("Arabic"),
+             "ru": N_("Russian"), "tl": N_("Tagalog"), "ht": N_("Haitian Creole")}
+GROUPS = {"epub": N_("The whole guide"), "pdf": N_("The whole guide"),
+          "large-print": N_("The whole guide"), "handout": N_("Handouts"),
+          "large-print handout": N_("Handouts"), "press": N_("For print shops")}
+OTHER = N_("Other formats")
 EXPLAIN = {
-    "epub": ("Ebook", "EPUB", "For phones, tablets and e-readers. You can make the text "
-             "bigger, and screen readers can read it aloud."),
-    "pdf": ("Print edition", "PDF", "To read on a computer or print at home. The page "
-            "numbers match the ebook's."),
-    "press": ("Print-shop edition", "PDF", "For print shops: a 6 × 9 in book with bleed and "
-              "crop marks."),
-    "large-print": ("Large print", "PDF", "The same guide in big, clear letters (18 pt), "
-                    "for people who find small print hard to read."),
-    "handout": ("Handout", "PDF", "One page to print and keep."),
-    "large-print handout": ("Large-print handout", "PDF", "The same handout in big, clear "
-                            "letters (18 pt), on one sheet of paper."),
+    "epub": (N_("Ebook"), "EPUB", N_("For phones, tablets and e-readers. You can make the "
+             "text bigger, and screen readers can read it aloud.")),
+    "pdf": (N_("Print edition"), "PDF", N_("To read on a computer or print at home. The "
+            "page numbers match the ebook's.")),
+    "press": (N_("Print-shop edition"), "PDF", N_("For print shops: a 6 × 9 in book with "
+              "bleed and crop marks.")),
+    "large-print": (N_("Large print"), "PDF", N_("The same guide in big, clear letters "
+                    "(18 pt), for people who find small print hard to read.")),
+    "handout": (N_("Handout"), "PDF", N_("One page to print and keep.")),
+    "large-print handout": (N_("Large-print handout"), "PDF", N_("The same handout in "
+                            "big, clear letters (18 pt), on one sheet of paper.")),
 }
+# What a thumbnail shows, for its alt text.
+THUMB_ALT = {"epub": N_("Cover of the ebook"), "pdf": N_("First page of the print edition"),
+             "press": N_("First page of the print-shop edition"),
+             "large-print": N_("First page of the large print"),
+             "handout": N_("First page of the handout"),
+             "large-print handout": N_("First page of the large-print handout")}
 
 
 @dataclass
@@ -70,22 +81,59 @@ def build_site(brand: Brand, manifest: dict, guides: list[Guide],
     data = {file.path: file.data for file in built}
     read_bytes = data.__getitem__
 
-    thumbs = {f"{file.path.split('/')[0]}/thumbs/{file.sha256[:16]}.png": file.thumb
-              for file in built if file.thumb}
+    thumbs = {file.sha256[:16]: file.thumb for file in built if file.thumb}
     site = Site(brand, read_bytes, {}, thumbs)
     add_assets(site)
     site.add(FAVICON, favicon)
-    models = {guide.slug: guide for guide in guides}
+    models = {guide.folder: guide for guide in guides}
     for entry in manifest["guides"]:  # made from these guides: each has its model
-        add_guide_page(site, entry)
-        add_read_page(site, models[entry["slug"]])
+        others = editions(manifest, entry)
+        add_guide_page(site, entry, others)
+        add_read_page(site, models[folder_of(entry)], others)
         add_report(site, entry, pending_report(brand, entry))
+    _ = translator(brand.styles, site_language(manifest))
     site.add("index.html", templates.render(
         brand, "templates/site/index.html", lang=site_language(manifest),
-        guides=[card(entry) for entry in manifest["guides"]], root="",
-        description=f"Patient guides from {brand.data.name}.", og_url="", og_image=""))
+        guides=[card(entry, brand, site_language(manifest)) for entry in manifest["guides"]],
+        root="",
+        description=_("Patient guides from %(clinic)s.") % {"clinic": brand.data.name},
+        og_url="", og_image=""))
     manifest["site"] = sorted(site.files)
     return [OutputFile("site", path, path, data) for path, data in sorted(site.files.items())]
+
+
+def folder_of(entry: dict) -> str:
+    """Where a manifest guide's files and pages are: <slug>/, or <slug>/<language>/."""
+    return entry.get("folder") or entry["slug"]
+
+
+def root_of(folder: str) -> str:
+    """The site's top folder, seen from a guide's folder ("../" or "../../")."""
+    return "../" * (folder.count("/") + 1)
+
+
+def editions(manifest: dict, entry: dict) -> list[dict]:
+    """The guide in every language this site has it in (itself too), for the language
+    switch and the pages' hreflang links: language, its name, and the path of that
+    edition's folder relative to this one's."""
+    here = folder_of(entry)
+    found = [g for g in manifest["guides"] if g["slug"] == entry["slug"]]
+    if len(found) < 2:
+        return []
+    return [{"language": g.get("language") or "en", "name": own_name(g.get("language") or "en"),
+             "folder": posixpath.relpath(folder_of(g), here) + "/",
+             "url": g.get("url") or "", "current": g is entry} for g in found]
+
+
+def own_name(tag: str) -> str:
+    """A language's name in that language, as a language switch shows it."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        name = Locale.parse(tag.replace("-", "_")).get_language_name()
+    except (UnknownLocaleError, ValueError, TypeError):
+        return language_name(tag)
+    return name[:1].upper() + name[1:] if name else language_name(tag)
 
 
 def site_language(manifest: dict) -> str:
@@ -93,19 +141,24 @@ def site_language(manifest: dict) -> str:
     return languages.pop() if len(languages) == 1 else "en"
 
 
-def language_name(tag: str) -> str:
-    return LANGUAGES.get(tag.split("-")[0].lower(), tag)
+def language_name(tag: str, gettext: Callable[[str], str] = str) -> str:
+    """The English name of a tag's language, or its name in the words of ``gettext``."""
+    name = LANGUAGES.get(tag.split("-")[0].lower())
+    return gettext(name) if name else tag
 
 
-def long_date(text: str | None) -> str:
+def long_date(text: str | None, language: str = "en-US") -> str:
     import datetime as dt
 
-    return templates.long_date(dt.date.fromisoformat(text)) if text else ""
+    return templates.long_date(dt.date.fromisoformat(text), language) if text else ""
 
 
-def card(entry: dict) -> dict:
-    return {**entry, "language_name": language_name(entry.get("language") or "en"),
-            "reviewed_text": long_date(entry.get("reviewed"))}
+def card(entry: dict, brand: Brand | None = None, language: str = "en-US") -> dict:
+    """A guide's facts as a page in ``language`` shows them (its language's name, its
+    review date), in the words of the catalogs in ``brand``'s styles."""
+    gettext = translator(brand.styles, language) if brand else str
+    return {**entry, "language_name": language_name(entry.get("language") or "en", gettext),
+            "reviewed_text": long_date(entry.get("reviewed"), language)}
 
 
 # -- shared assets -----------------------------------------------------------------------
@@ -142,10 +195,10 @@ def thumbnail(site: Site, entry: dict, file: dict) -> tuple[str, int]:
     checksum so an unchanged file keeps its thumbnail. Returns (path, height)."""
     from PIL import Image
 
-    slug = entry["slug"]
-    path = f"{slug}/thumbs/{file['sha256'][:16]}.png"
-    if path in site.thumbs:  # made by the writer, in its own process
-        data = site.thumbs[path]
+    key = file["sha256"][:16]
+    path = f"{folder_of(entry)}/thumbs/{key}.png"
+    if key in site.thumbs:  # made by the writer, in its own process
+        data = site.thumbs[key]
     else:
         data = thumbnail_of(file["kind"], site.read_bytes(file["path"]))
     site.add(path, data)
@@ -174,30 +227,38 @@ def side_by_side(files: list[dict]) -> list[dict]:
 
 
 def download(site: Site, entry: dict, file: dict) -> dict:
+    """One file as the guide's page lists it, in the guide's language; "group" stays
+    the msgid (the page translates it as it lists the groups)."""
+    _ = translator(site.brand.styles, entry.get("language") or "en-US")
     kind = row_of(file)
     # A kind without a row above (a new writer's) is listed with its title and format.
     label, file_format, explain = EXPLAIN.get(kind, (file["title"], kind.upper(), ""))
+    if kind in EXPLAIN:
+        label, explain = _(label), _(explain)
     thumb, height = thumbnail(site, entry, file) if kind in EXPLAIN else (None, 0)
     handout = file["kind"] == "handout"
-    title = file["title"] if handout else f"{label}: {entry['title']}"
-    what = "Cover of the ebook" if kind == "epub" else f"First page of the {label.lower()}"
+    title = file["title"] if handout else _("%(label)s: %(title)s") % {
+        "label": label, "title": entry["title"]}
+    what = _(THUMB_ALT[kind]) if kind in THUMB_ALT else label
     return {
         "group": GROUPS.get(kind, OTHER), "label": title, "format": file_format,
         "explain": explain,
-        "href": relative(entry["slug"], file["path"]), "size": human_size(file["bytes"]),
+        "href": relative(folder_of(entry), file["path"]), "size": human_size(file["bytes"]),
         "pages": file.get("pages"), "sha256": file["sha256"],
-        "thumb": thumb and relative(entry["slug"], thumb), "thumb_height": height,
-        "thumb_alt": f"{what}, {title}" if handout else what,
+        "thumb": thumb and relative(folder_of(entry), thumb), "thumb_height": height,
+        "thumb_alt": _("%(what)s, %(title)s") % {"what": what, "title": title} if handout
+        else what,
     }
 
 
-def relative(slug: str, path: str) -> str:
+def relative(folder: str, path: str) -> str:
     """A path relative to the guide's own folder (where its pages live)."""
-    return path.removeprefix(f"{slug}/")
+    return path.removeprefix(f"{folder}/")
 
 
-def add_guide_page(site: Site, entry: dict) -> None:
-    slug = entry["slug"]
+def add_guide_page(site: Site, entry: dict, others: list[dict]) -> None:
+    slug = folder_of(entry)
+    _ = translator(site.brand.styles, entry.get("language") or "en-US")
     downloads = [download(site, entry, file) for file in side_by_side(entry["files"])]
     epub = next((d for d in downloads if d["format"] == "EPUB"), None)
     entry["page"] = f"{slug}/index.html"
@@ -205,11 +266,12 @@ def add_guide_page(site: Site, entry: dict) -> None:
     url = entry.get("url") or ""
     site.add(entry["page"], templates.render(
         site.brand, "templates/site/guide.html", lang=entry.get("language") or "en-US",
-        guide={**card(entry), "cover_local": epub["thumb"] if epub else ""},
-        groups=[(name, [d for d in downloads if d["group"] == name])
+        guide={**card(entry, site.brand, entry.get("language") or "en-US"),
+               "cover_local": epub["thumb"] if epub else ""},
+        groups=[(_(name), [d for d in downloads if d["group"] == name])
                 for name in dict.fromkeys([*GROUPS.values(), OTHER])
                 if any(d["group"] == name for d in downloads)],
-        root="../",
+        root=root_of(slug), editions=others, draft=bool(entry.get("draft")),
         description=entry.get("description") or entry["title"],
         og_url=url, og_image=urljoin(url, epub["thumb"]) if url and epub else ""))
 
@@ -218,24 +280,26 @@ def read_page_files(brand: Brand, guide: Guide) -> dict[str, bytes]:
     """The read-online page and its pictures alone, by path: `publish serve` shows them
     while the rest of a rebuild is still running (they need no page layout)."""
     site = Site(brand, lambda path: b"", {}, {})
-    add_read_page(site, guide)
+    add_read_page(site, guide, [])
     return site.files
 
 
-def add_read_page(site: Site, guide: Guide) -> None:
+def add_read_page(site: Site, guide: Guide, others: list[dict]) -> None:
     """The whole guide as one accessible web page, from the same model as the books."""
     options = RenderOptions(target="web", notes="popup", heading_shift=1,
-                            src_for=lambda src: f"media/{src}")
+                            src_for=lambda src: f"media/{src}",
+                            gettext=translator(site.brand.styles, guide.meta.language))
     renderer = HtmlRenderer(guide, options)
     chapters = plan_chapters(guide)
     for chapter in chapters:
         chapter.html = renderer.blocks(guide.section_blocks(chapter.section))
     for asset in guide.assets.values():
-        site.add(f"{guide.slug}/media/{asset.src}", asset.data)
+        site.add(f"{guide.folder}/media/{asset.src}", asset.data)
     url = guide.meta.url
-    site.add(f"{guide.slug}/read.html", templates.render(
+    site.add(f"{guide.folder}/read.html", templates.render(
         site.brand, "templates/site/read.html", lang=guide.meta.language, meta=guide.meta,
-        chapters=chapters, notes=renderer.take_notes(), root="../",
+        chapters=chapters, notes=renderer.take_notes(), root=root_of(guide.folder),
+        editions=others, draft=guide.draft,
         description=guide.meta.description or guide.meta.title,
         og_url=urljoin(url, "read.html") if url else "", og_image=""))
 
@@ -252,9 +316,10 @@ CHECKERS = {"epub": ("EPUBCheck", "DAISY Ace"), "pdf": ("pdfua", "PDF structure"
 SITE_PAGES = ("index.html", "read.html")  # each guide's pages that axe-core checks
 
 
-def accessibility_summary(brand: Brand) -> str:
+def accessibility_summary(brand: Brand, language: str = "en-US") -> str:
     """The EPUB's schema:accessibilitySummary: the report quotes the same words."""
-    return templates.render(brand, "templates/epub/accessibility-summary.txt").strip()
+    return templates.render(brand, "templates/epub/accessibility-summary.txt",
+                            language=language).strip()
 
 
 def pending_report(brand: Brand, entry: dict) -> dict:
@@ -263,11 +328,13 @@ def pending_report(brand: Brand, entry: dict) -> dict:
     files = [file_checks(f["path"], f["title"], f["sha256"],
                          [not_run(tool, f["path"], reason) for tool in CHECKERS.get(f["kind"], ())])
              for f in entry["files"]]
-    pages = [file_checks(f"{entry['slug']}/{page}", f"Web page: {page}", "",
-                         [not_run("axe-core", f"{entry['slug']}/{page}", reason)])
+    here = folder_of(entry)
+    pages = [file_checks(f"{here}/{page}", f"Web page: {page}", "",
+                         [not_run("axe-core", f"{here}/{page}", reason)])
              for page in SITE_PAGES]
-    return {"guide": entry["slug"], "title": entry["title"], "result": "not verified",
-            "checked": None, "summary": accessibility_summary(brand), "measured": {},
+    return {"guide": here, "title": entry["title"], "result": "not verified",
+            "checked": None, "measured": {},
+            "summary": accessibility_summary(brand, entry.get("language") or "en-US"),
             "files": files + pages, "tools": {}}
 
 
@@ -277,11 +344,13 @@ def report_files(brand: Brand, report: dict) -> dict[str, bytes]:
 
     slug = report["guide"]
     checked = report.get("checked")
+    _ = translator(brand.styles, "en")  # the report is in English (lang="en")
     page = templates.render(
-        brand, "templates/site/accessibility.html", lang="en", root="../",
+        brand, "templates/site/accessibility.html", lang="en", root=root_of(slug),
         report={**report, "checked_text": long_date(checked[:10]) if checked else ""},
-        description=f"How {report['title']} is checked for accessibility.", og_url="",
-        og_image="")
+        description=_("How %(title)s is checked for accessibility.") % {
+            "title": report["title"]},
+        og_url="", og_image="")
     data = json.dumps(report, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
     return {f"{slug}/{REPORT}": page.encode("utf-8"), f"{slug}/{EVIDENCE}": data.encode()}
 
