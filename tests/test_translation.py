@@ -282,11 +282,18 @@ def test_a_reviewed_translation_is_published_beside_its_guide(gate):
     # The site: Spanish pages, a language switch and hreflang links both ways.
     page = (root / "reviewed" / "muscle-spasms" / "es" / "index.html").read_text("utf-8")
     assert '<html lang="es"' in page
-    assert '<link rel="alternate" hreflang="en-US" href="../index.html">' in page
-    assert '<link rel="alternate" hreflang="es" href="index.html">' in page
+    site = "https://www.kayalortho.com/patient-guides/muscle-spasms/"
+    assert f'<link rel="alternate" hreflang="en-US" href="{site}">' in page
+    assert f'<link rel="alternate" hreflang="es" href="{site}es/">' in page
+    assert '<a href="../index.html" hreflang="en-US" lang="en-US">English</a>' in page
+    assert '<span aria-current="page" lang="es">Español</span>' in page
     english = (root / "reviewed" / "muscle-spasms" / "index.html").read_text("utf-8")
-    assert '<link rel="alternate" hreflang="es" href="es/index.html">' in english
+    assert f'<link rel="alternate" hreflang="es" href="{site}es/">' in english
     assert '<a href="es/index.html" hreflang="es" lang="es">Español</a>' in english
+    reading = (root / "reviewed" / "muscle-spasms" / "es" / "read.html").read_text("utf-8")
+    assert f'<link rel="alternate" hreflang="en-US" href="{site}read.html">' in reading
+    assert '<a href="../read.html" hreflang="en-US" lang="en-US">English</a>' in reading
+    assert '<h2 id="toc-title">Contenido</h2>' in reading
 
 
 def test_an_english_edit_sends_the_language_back_to_draft(gate):
@@ -347,3 +354,40 @@ def test_the_spanish_pdfs_say_their_language_and_handouts_keep_to_one_page(gate)
         assert len(PdfReader(path).pages) == 1
         body = glyph_sizes(path).most_common(1)[0][0]
         assert body >= 12, (handout, body)
+
+
+def test_an_edit_to_a_translation_is_seen_by_the_no_op_check_and_serve(tmp_path):
+    from guidepress.build import noop
+    from guidepress.serve import BuildInputs
+
+    source = copy_project(tmp_path)
+    project = Project.find(tmp_path)
+    out = tmp_path / "dist"
+    po = tmp_path / "manuscript" / "locale" / "es" / "muscle-spasms.po"
+    before = noop.stamp([source], out, project, ())
+    assert noop.stamp([source], out, project, ()) == before
+    mark_reviewed(po)
+    assert noop.stamp([source], out, project, ()) != before
+    watching = BuildInputs([source], out, project.styles)
+    assert watching(None, str(po))
+    assert not watching(None, str(tmp_path / "manuscript" / "locale" / "notes.txt"))
+
+
+def test_figures_with_words_are_drawn_in_the_translations_language(tmp_path):
+    english, _ = read_guide(SHIPPED)
+    spanish, warnings = catalog.read_translation(english, SHIPPED_PO)
+    assert sorted(spanish.assets) == ["images/core-corset.es.svg", "images/spine-spasm.es.svg"]
+    assert b">Columna</text>" in spanish.assets["images/core-corset.es.svg"].data
+    assert warnings == []
+    # Without a Spanish drawing, the English one is used, and the translator is told.
+    source = copy_project(tmp_path)
+    (tmp_path / "manuscript" / "images" / "spine-spasm.es.svg").unlink()
+    english, _ = read_guide(source)
+    po = tmp_path / "manuscript" / "locale" / "es" / "muscle-spasms.po"
+    spanish, warnings = catalog.read_translation(english, po)
+    assert "images/spine-spasm.svg" in spanish.assets
+    [found] = catalog.relocated(spanish, warnings)
+    assert found.path == po and found.line == po_line(po, "![A back muscle")
+    assert found.message.startswith("images/spine-spasm.svg has words drawn in it (Vertebra, "
+                                    "Disc, Ligament, Tight …) that this translation does not")
+    assert found.hint.startswith("draw images/spine-spasm.es.svg beside it")

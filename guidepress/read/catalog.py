@@ -394,7 +394,31 @@ def place(source: Source, catalog, path: Path, heading_ids: dict[int, str]) -> P
         replacements[piece.spans[0][0]] = (piece, text, message.lineno or 0)
     if errors:
         raise PublishError.of(errors)
-    return splice(source.lines, replacements)
+    placed = splice(source.lines, replacements)
+    language = language_of(catalog, path)
+    placed.lines = [localized_images(line, source.path.parent, language)
+                    for line in placed.lines]
+    return placed
+
+
+IMAGE_TARGET = re.compile(r"(!\[[^\]]*\]\(\s*<?)([^()\s<>]+\.(?:svg|png|jpe?g|gif|webp))",
+                          re.I)
+
+
+def localized_image(src: str, folder: Path, language: str) -> str:
+    """``images/x.es.svg`` for ``images/x.svg`` when it exists beside it (Sphinx's
+    figure_language_filename): a figure whose labels are drawn in the language."""
+    stem, dot, suffix = src.rpartition(".")
+    for tag in dict.fromkeys([language, language.split("-")[0]]):
+        candidate = f"{stem}.{tag}{dot}{suffix}"
+        if "://" not in src and (folder / candidate).is_file():
+            return candidate
+    return src
+
+
+def localized_images(line: str, folder: Path, language: str) -> str:
+    return IMAGE_TARGET.sub(lambda m: m.group(1) + localized_image(m.group(2), folder,
+                                                                   language), line)
 
 
 def splice(lines: list[str], replacements: dict[int, tuple[Piece, str, int]]) -> Placed:
@@ -456,9 +480,30 @@ def read_translation(english: Guide, path: Path, fonts: glyphs.FontSet | None = 
     translation = Translation(language, path, english.meta.language, state.reviewed,
                               tuple(placed.origin))
     meta = translated_meta(english.meta, source, catalog, language)
+    warnings += english_labels(guide, language)
     # Its warnings stay at the translated text's lines, like its nodes': the build and
     # `publish check` move every finding to the line a person edits (``relocated``).
     return replace(guide, meta=meta, translation=translation), warnings
+
+
+SVG_TEXT = re.compile(rb"<text\b[^>]*>([^<]{1,80})</text>")
+
+
+def english_labels(guide: Guide, language: str) -> list[Diagnostic]:
+    """Drawings whose words are still the manuscript's: each SVG with <text> labels and
+    no version for this language beside it."""
+    found = []
+    for asset in guide.assets.values():
+        labels = [m.decode("utf-8", "replace").strip() for m in SVG_TEXT.findall(asset.data)]
+        if labels and f".{language.split('-')[0]}." not in asset.src:
+            stem, _, suffix = asset.src.rpartition(".")
+            found.append(Diagnostic(
+                guide.source, asset.line, f"{asset.src} has words drawn in it "
+                f"({', '.join(labels[:4])}{' …' if len(labels) > 4 else ''}) that this "
+                "translation does not change", f"draw {stem}.{language}.{suffix} beside it "
+                "with the words translated: the translation uses it in its place",
+                severity="warning", rule="translation"))
+    return found
 
 
 def translated_meta(meta, source: Source, catalog, language: str):

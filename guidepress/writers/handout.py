@@ -195,9 +195,12 @@ def overflow_error(guide: Guide, spec: HandoutSpec, document, fit: Fit,
     longest = sorted(spec.sections, key=lambda s: -words[s])[:2]
     room = "one page" if fit.pages == 1 else f"{fit.pages} pages (both sides of one sheet)"
     what = f"{edition} handout" if edition else "handout"
+    # A translation's handout: the translator shortens its messages, in the PO file.
+    where = (f"the '{guide.translation.language}' translation's " if guide.translation
+             else "")
     return PublishError(
         guide.source, spec.line,
-        f"{what} '{spec.id}' needs about {needed:.1f} pages at {fit.floor_pt:g} pt; "
+        f"{where}{what} '{spec.id}' needs about {needed:.1f} pages at {fit.floor_pt:g} pt; "
         f"shorten sections {', '.join(longest)} by about {cut} words",
         f"a {what} must fit on {room}; or list fewer sections under 'handouts'",
     )

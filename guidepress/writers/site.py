@@ -88,8 +88,8 @@ def build_site(brand: Brand, manifest: dict, guides: list[Guide],
     models = {guide.folder: guide for guide in guides}
     for entry in manifest["guides"]:  # made from these guides: each has its model
         others = editions(manifest, entry)
-        add_guide_page(site, entry, others)
-        add_read_page(site, models[folder_of(entry)], others)
+        add_guide_page(site, entry, on_page(others, "index.html"))
+        add_read_page(site, models[folder_of(entry)], on_page(others, "read.html"))
         add_report(site, entry, pending_report(brand, entry))
     _ = translator(brand.styles, site_language(manifest))
     site.add("index.html", templates.render(
@@ -97,7 +97,7 @@ def build_site(brand: Brand, manifest: dict, guides: list[Guide],
         guides=[card(entry, brand, site_language(manifest)) for entry in manifest["guides"]],
         root="",
         description=_("Patient guides from %(clinic)s.") % {"clinic": brand.data.name},
-        og_url="", og_image=""))
+        og_url="", og_image="", draft=any(g.get("draft") for g in manifest["guides"])))
     manifest["site"] = sorted(site.files)
     return [OutputFile("site", path, path, data) for path, data in sorted(site.files.items())]
 
@@ -114,15 +114,28 @@ def root_of(folder: str) -> str:
 
 def editions(manifest: dict, entry: dict) -> list[dict]:
     """The guide in every language this site has it in (itself too), for the language
-    switch and the pages' hreflang links: language, its name, and the path of that
-    edition's folder relative to this one's."""
+    switch and the pages' hreflang links: its language, its name in that language, and
+    the path of that edition's folder from this one's ("", "es/", "../")."""
     here = folder_of(entry)
     found = [g for g in manifest["guides"] if g["slug"] == entry["slug"]]
     if len(found) < 2:
         return []
     return [{"language": g.get("language") or "en", "name": own_name(g.get("language") or "en"),
-             "folder": posixpath.relpath(folder_of(g), here) + "/",
+             "folder": "" if g is entry else posixpath.relpath(folder_of(g), here) + "/",
              "url": g.get("url") or "", "current": g is entry} for g in found]
+
+
+def on_page(others: list[dict], page: str) -> list[dict]:
+    """The editions as links from one page to the same page in each language: ``href``
+    relative (the language switch), ``alternate`` absolute where the guide's URL is
+    known, as search engines want hreflang links."""
+    found = []
+    for edition in others:
+        href = edition["folder"] + page
+        absolute = urljoin(edition["url"], "" if page == "index.html" else page) \
+            if edition["url"] else href
+        found.append({**edition, "href": href, "alternate": absolute})
+    return found
 
 
 def own_name(tag: str) -> str:
