@@ -250,8 +250,8 @@ def run_once(sources: list[Path], out: Path, drafts: Path, outputs: list[str], p
                    f"manifest: {display_path(out / 'manifest.json')}")
         if result.drafts and result.drafts.guides:
             count = sum(len(job.files) for job in result.drafts.guides)
-            click.echo(f"{plural(count, 'draft file')} (not for upload): "
-                       f"{display_path(drafts)}/")
+            click.echo(f"{plural(count, 'draft file')} (translations not yet reviewed; "
+                       f"not for upload): {display_path(drafts)}/")
     if key is not None:
         noop.record(out, key, lines, drafts)
     return True

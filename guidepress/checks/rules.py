@@ -572,8 +572,11 @@ def review(guide: Guide, context: CheckContext) -> Iterator[Diagnostic]:
 
 
 def translation(guide: Guide, context: CheckContext) -> Iterator[Diagnostic]:
-    """Each translation's state against the manuscript as it is now: a draft's counts and
-    why it is one, and the English sections whose messages changed or are new."""
+    """A translation that was reviewed and is a draft again (the English changed, or it
+    was edited after the review): it is off the site until reviewed again. Each English
+    section whose messages changed is named at its heading. A translation never reviewed
+    is work in progress, not a finding: `publish check` prints its state on a line of
+    its own."""
     from ..read.catalog import cut, status, translations_of
 
     if guide.translation is not None or not translations_of(guide.source):
@@ -581,18 +584,17 @@ def translation(guide: Guide, context: CheckContext) -> Iterator[Diagnostic]:
     pieces = cut(guide.source)
     for path in translations_of(guide.source):
         state = status(pieces, path)
-        if state.reviewed:
+        if state.reviewed or not (state.reviewed_by and state.reviewed_on):
             continue
-        counts = (f"{state.translated} translated, {state.fuzzy} fuzzy, "
-                  f"{state.untranslated} untranslated")
-        why = "; ".join([*(["messages to translate"] if state.changed else []),
-                         *state.problems])
-        yield Diagnostic(path, 1, f"the '{state.language}' translation is a draft ({counts}; "
-                         f"{why}): it is built only into the drafts folder, marked DRAFT",
-                         f"once a reviewer has read it all, record the review in its header "
-                         f"({REVIEWED})", severity="warning", rule="translation")
-        if state.translated:  # a catalog just begun: every section is new, said once
-            yield from changed_sections(guide, state)
+        counts = ", ".join(f"{n} {what}" for n, what in ((state.fuzzy, "fuzzy"),
+                                                          (state.untranslated, "untranslated"))
+                           if n) or "; ".join(state.problems)
+        yield Diagnostic(path, 1, f"the '{state.language}' translation reviewed on "
+                         f"{state.reviewed_on} is a draft again ({counts}): it is built only "
+                         "into the drafts folder until it is reviewed again",
+                         f"translate what changed, then record the new review ({REVIEWED})",
+                         severity="warning", rule="translation")
+        yield from changed_sections(guide, state)
 
 
 REVIEWED = '"X-Reviewed-By: Name\\n" and "X-Reviewed-Date: YYYY-MM-DD\\n"'
@@ -642,9 +644,9 @@ RULES: dict[str, Rule] = {
     "review-date": Rule(review, "error",
                         "medical review date missing (review-date) or overdue (review-overdue)"),
     "translation": Rule(translation, "warning",
-                        "translations (manuscript/locale/LANG/<slug>.po) that are drafts: "
-                        "untranslated or fuzzy messages, or no review recorded, with the "
-                        "English sections changed since"),
+                        "a reviewed translation (manuscript/locale/LANG/<slug>.po) that is a "
+                        "draft again, with the English sections changed since; and drawings "
+                        "whose words a translation does not change"),
 }
 
 
