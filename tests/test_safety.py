@@ -225,7 +225,9 @@ def allowed_roots(source: Path, out: Path) -> list[Path]:
             Path(tempfile.gettempdir()).resolve() / "publish-",  # scratch for one build
             font_cache_folder().resolve(),  # static instances of variable fonts
             Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(),
-            Path(tempfile.gettempdir()).resolve() / "weasyprint-"]
+            Path(tempfile.gettempdir()).resolve() / "weasyprint-",
+            # Babel (dates in each language) reads the local time zone when it loads.
+            Path("/usr/share/zoneinfo"), Path("/etc/localtime").resolve()]
 
 
 def outside(paths: list[str], roots: list[Path]) -> list[str]:

@@ -10,7 +10,7 @@ import math
 from pathlib import Path
 
 from ..checks.contrast import contrast
-from ..checks.text import SENTENCE_END, Sentence, scores
+from ..checks.text import SENTENCE_END, Sentence, scores, spanish_scores
 from ..read.brand import Brand
 
 
@@ -64,6 +64,23 @@ def reading_grade(pdf: Path) -> tuple[float, float] | None:
     return (found.flesch_kincaid, found.smog) if found else None
 
 
+def spanish_reading(pdf: Path) -> tuple[float, float] | None:
+    """(INFLESZ, Fernández-Huerta) of everything printed on a Spanish sheet."""
+    text = " ".join(printed_text(pdf).split())
+    found = spanish_scores([Sentence(part, 0) for part in SENTENCE_END.split(text)
+                            if part.strip()])
+    return (found.inflesz, found.fernandez_huerta) if found else None
+
+
+def handout_reading(pdf: Path, language: str) -> dict:
+    """A handout's reading level by the formula made for its language."""
+    if language.lower().startswith("es"):
+        score = spanish_reading(pdf)
+        return {"inflesz": score[0], "fernandez_huerta": score[1]} if score else {}
+    grade = reading_grade(pdf)
+    return {"flesch_kincaid": grade[0], "smog": grade[1]} if grade else {}
+
+
 def measured(out: Path, entry: dict, brand: Brand) -> dict:
     """The report's "What we measured": text sizes and reading level per PDF, contrast."""
     text = []
@@ -76,8 +93,8 @@ def measured(out: Path, entry: dict, brand: Brand) -> dict:
             continue
         row = {"file": file["path"], "title": file["title"],
                "body_pt": sizes.most_common(1)[0][0], "smallest_pt": min(sizes)}
-        if file["kind"] == "handout" and (grade := reading_grade(path)) is not None:
-            row |= {"flesch_kincaid": grade[0], "smog": grade[1]}
+        if file["kind"] == "handout":
+            row |= handout_reading(path, entry.get("language") or "en")
         text.append(row)
     contrasts = []
     for pair in brand.data.contrast_pairs:

@@ -72,8 +72,10 @@ def verify(out: Path, project: Project, say: Say = lambda line: None,
     with output_lock(cache, out), tempfile.TemporaryDirectory(dir=cache) as work:
         reports = [check_guide(out, entry, brand, Path(work), now, say)
                    for entry in manifest["guides"]]
-        files = [OutputFile("site", path, path, data) for report in reports
-                 for path, data in report_files(brand, report.report).items()]
+        files = [OutputFile("site", path, path, data)
+                 for entry, report in zip(manifest["guides"], reports, strict=True)
+                 for path, data in report_files(brand, report.report,
+                                                entry.get("language") or "en").items()]
         install(out, files)
         # install() takes the manifest away while it swaps files (the reports are site
         # files: the manifest lists their paths, which do not change); put it back.

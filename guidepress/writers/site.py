@@ -351,15 +351,17 @@ def pending_report(brand: Brand, entry: dict) -> dict:
             "files": files + pages, "tools": {}}
 
 
-def report_files(brand: Brand, report: dict) -> dict[str, bytes]:
-    """accessibility.html and accessibility.json of one guide, by path."""
+def report_files(brand: Brand, report: dict, language: str = "en") -> dict[str, bytes]:
+    """accessibility.html and accessibility.json of one guide, by path; the page in the
+    guide's ``language`` (the checkers' own messages stay as they wrote them)."""
     import json
 
     slug = report["guide"]
     checked = report.get("checked")
-    _ = translator(brand.styles, "en")  # the report is in English (lang="en")
+    language = "en" if language.startswith("en") else language  # English pages say "en"
+    _ = translator(brand.styles, language)
     page = templates.render(
-        brand, "templates/site/accessibility.html", lang="en", root=root_of(slug),
+        brand, "templates/site/accessibility.html", lang=language, root=root_of(slug),
         report={**report, "checked_text": long_date(checked[:10]) if checked else ""},
         description=_("How %(title)s is checked for accessibility.") % {
             "title": report["title"]},
@@ -369,5 +371,5 @@ def report_files(brand: Brand, report: dict) -> dict[str, bytes]:
 
 
 def add_report(site: Site, entry: dict, report: dict) -> None:
-    for path, data in report_files(site.brand, report).items():
+    for path, data in report_files(site.brand, report, entry.get("language") or "en").items():
         site.add(path, data)
