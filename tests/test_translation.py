@@ -344,6 +344,14 @@ def test_the_spanish_ebook_passes_epubcheck_and_ace(gate, tmp_path):
     assert opf.findtext(".//dc:language", namespaces=NS) == "es"
     assert opf.findtext(".//dc:title", namespaces=NS) == "Espasmos musculares"
     assert chapter.get(XML_LANG) == "es" and chapter.get("lang") == "es"
+    # The draft (after the English edit) is a valid ebook too, its title marked.
+    draft = root / "drafts" / "muscle-spasms" / "es" / "muscle-spasms.epub"
+    report = run_epubcheck(draft, tmp_path)
+    assert [m["ID"] for m in report["messages"] if m["severity"] != "USAGE"] == []
+    with zipfile.ZipFile(draft) as archive:
+        opf = etree.fromstring(archive.read("EPUB/content.opf"))
+    assert opf.findtext(".//dc:title", namespaces=NS).startswith(
+        "BORRADOR — traducción aún no revisada")
 
 
 def test_the_spanish_pdfs_say_their_language_and_handouts_keep_to_one_page(gate):
