@@ -411,3 +411,15 @@ def test_a_reviewed_copy_of_the_shipped_guide_passes_check_strict(tmp_path, monk
     assert result.output == ("manuscript/locale/es/muscle-spasms.po: es: 166 translated, "
                              "0 fuzzy, 0 untranslated; reviewed by Dra. Ana Ruiz on "
                              "2026-12-02\nno problems found in 1 file\n")
+
+
+def test_a_build_of_another_guide_leaves_the_drafts_folder_alone(gate, tmp_path):
+    from tests.conftest import TEST_GUIDE
+
+    _, root = gate
+    drafts = root / "drafts"
+    before = {p: p.stat().st_mtime_ns for p in drafts.rglob("*") if p.is_file()}
+    result = build([TEST_GUIDE], tmp_path / "out", project=Project.find(root),
+                   only=["handouts"], drafts=drafts)
+    assert result.drafts is None
+    assert {p: p.stat().st_mtime_ns for p in drafts.rglob("*") if p.is_file()} == before

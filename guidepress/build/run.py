@@ -156,11 +156,16 @@ def build_into(sources: list[Path], out: Path, project: Project, writers: list[s
 
 def wants_drafts(sources: list[Path], drafts: Path, out: Path) -> bool:
     """Whether the drafts folder has work: a guide given has translations, or the folder
-    holds drafts that may now be gone (reviewed, or deleted)."""
+    holds drafts of a guide given that may now be gone (reviewed, or its catalog
+    deleted). A build of other guides leaves the folder alone: it is the project's, not
+    this output folder's."""
     if drafts.resolve() == out.resolve():
         raise PublishError(drafts, 0, "the drafts folder is the output folder",
                            "give --drafts another folder: drafts must never be uploaded")
-    return any(translations_of(s) for s in sources) or (drafts / MANIFEST).is_file()
+    if any(translations_of(s) for s in sources):
+        return True
+    held = {key.split("/")[0] for key in previous_manifest(drafts)["guides"]}
+    return bool(held & {slug_for(s) for s in sources})
 
 
 def missing_handouts(writers: list[str], guides: list[Guide]) -> None:
