@@ -442,7 +442,9 @@ def extract(files: tuple[Path, ...], project: Path | None) -> None:
         written = translate.extract(sources, where)
     except PublishError as exc:
         fail(exc)
-    for path, count in written:
+    for path, count, warnings in written:
+        for warning in warnings:
+            click.echo(warning.format().split("\n")[0], err=True)
         click.echo(f"{display_path(path)}: {count} messages")
 
 
@@ -464,6 +466,8 @@ def update(files: tuple[Path, ...], language: str, project: Path | None) -> None
     except PublishError as exc:
         fail(exc)
     for item in done:
+        for warning in item.warnings:
+            click.echo(warning.format().split("\n")[0], err=True)
         state = item.state
         verb = "created" if item.created else "updated"
         click.echo(f"{display_path(item.path)}: {verb}; {state.translated} translated, "

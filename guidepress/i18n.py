@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import PublishError
+from .errors import Diagnostic, PublishError
 from .files import atomic_write
 from .project import Project
 from .read import catalog
@@ -24,17 +24,20 @@ class Updated:
     created: bool
     state: catalog.Status
     obsolete: int
+    warnings: list[Diagnostic]  # blocks that could not be offered for translation
 
 
-def extract(sources: list[Path], project: Project) -> list[tuple[Path, int]]:
-    """Write every guide's POT; returns each file with its number of messages."""
+def extract(sources: list[Path], project: Project
+            ) -> list[tuple[Path, int, list[Diagnostic]]]:
+    """Write every guide's POT; returns each file with its number of messages and the
+    blocks that could not be offered for translation."""
     written = []
     for source in sources:
         pieces = catalog.cut(source)
         template = catalog.template(pieces, project.root)
         path = catalog.template_path(source)
         atomic_write(path, catalog.po_bytes(template))
-        written.append((path, len(template)))
+        written.append((path, len(template), pieces.warnings))
     return written
 
 
@@ -45,7 +48,7 @@ def update(sources: list[Path], project: Project, language: str) -> list[Updated
     done = []
     for source in sources:
         pieces = catalog.cut(source)
-        own = own_language(source)
+        own = pieces.meta.language
         if own.split("-")[0].lower() == tag.split("-")[0].lower():
             raise PublishError(source, 0, f"the guide is written in '{own}' already",
                                "give --lang the language to translate it into, e.g. es")
@@ -56,7 +59,7 @@ def update(sources: list[Path], project: Project, language: str) -> list[Updated
         atomic_write(path, catalog.update(template, path, tag))
         merged = catalog.read_catalog(path)
         done.append(Updated(path, created, catalog.status(pieces, path, merged),
-                            len(merged.obsolete)))
+                            len(merged.obsolete), pieces.warnings))
     return done
 
 
@@ -72,13 +75,4 @@ def checked_language(language: str) -> str:
         raise PublishError(Path("--lang"), 0, f"'{language}' is not a language tag",
                            "write a tag like es (Spanish), es-MX, vi (Vietnamese) or zh-Hant")
     return tag
-
-
-def own_language(source: Path) -> str:
-    from .read import frontmatter
-    from .read.guide import read_text, slug_for
-
-    yaml_text, _ = frontmatter.split(read_text(source), source)
-    meta, _ = frontmatter.read_meta(yaml_text, source, slug_for(source))
-    return meta.language
 

@@ -423,3 +423,40 @@ def test_a_build_of_another_guide_leaves_the_drafts_folder_alone(gate, tmp_path)
                    only=["handouts"], drafts=drafts)
     assert result.drafts is None
     assert {p: p.stat().st_mtime_ns for p in drafts.rglob("*") if p.is_file()} == before
+
+
+GRID = """\
+---
+title: Grid
+language: en-US
+reviewed: 2026-11-02
+---
+
+# Words {#words}
+
+Two words.
+
++------+-----------------+
+| Word | Meaning         |
++======+=================+
+| Knee | The leg's joint |
++------+-----------------+
+"""
+
+
+def test_a_table_whose_columns_line_up_is_named_not_translated(tmp_path, monkeypatch):
+    (tmp_path / "manuscript").mkdir()
+    source = tmp_path / "manuscript" / "grid.md"
+    source.write_text(GRID, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    said = ("manuscript/grid.md:11: warning: this table's cells cannot be offered for "
+            "translation (its columns line up by position, which a translation would break); "
+            "it stays in the manuscript's language in every translation")
+    extracted = CliRunner().invoke(cli, ["i18n", "extract"])
+    assert extracted.exit_code == 0
+    assert said in extracted.stderr.splitlines()
+    assert extracted.stdout == "manuscript/locale/grid.pot: 3 messages\n"  # title, heading, text
+    CliRunner().invoke(cli, ["i18n", "update", "--lang", "es"])
+    checked = CliRunner().invoke(cli, ["check"])
+    assert ("manuscript/grid.md:11:1: warning translation this table's cells cannot be "
+            "offered for translation") in checked.output

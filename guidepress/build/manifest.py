@@ -13,7 +13,7 @@ from pathlib import Path
 from .. import __version__
 from ..files import atomic_write
 from ..model import Guide
-from ..writers import REGISTRY, OutputFile
+from ..writers import REGISTRY, OutputFile, folder_of
 
 MANIFEST = "manifest.json"
 
@@ -78,11 +78,6 @@ def previous_manifest(out: Path) -> dict:
                 "site": site}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return {"guides": {}, "site": []}
-
-
-def folder_of(entry: dict) -> object:
-    """A manifest guide entry's folder: "folder" for a translation, else its slug."""
-    return entry.get("folder", entry.get("slug"))
 
 
 def inside(out: Path, path: object) -> bool:

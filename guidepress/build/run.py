@@ -72,21 +72,15 @@ def read_guides(sources: Iterable[tuple[Path, bool]], brand: Brand, drafts: bool
 
 def draft_notice(guide: Guide) -> Diagnostic:
     """A translation that was published and is a draft again: its files are removed."""
+    from ..read.catalog import cut, status
+
     state = guide.translation
+    why = status(cut(guide.source), state.catalog).why_draft
     return Diagnostic(state.catalog, 0, f"removed {guide.folder}/ from the output folder: the "
-                      f"'{state.language}' translation is a draft again ({catalog_status(guide)})",
+                      f"'{state.language}' translation is a draft again ({why})",
                       "`publish check` lists the English sections that changed; translate "
                       f"them and record a new review ({REVIEWED_BY}, {REVIEWED_DATE})",
                       severity="warning", rule="translation")
-
-
-def catalog_status(guide: Guide) -> str:
-    from ..read.catalog import cut, status
-
-    found = status(cut(guide.source), guide.translation.catalog)
-    parts = [f"{found.untranslated} untranslated" if found.untranslated else "",
-             f"{found.fuzzy} fuzzy" if found.fuzzy else "", *found.problems]
-    return "; ".join(p for p in parts if p)
 
 
 def quality_warnings(read: list[tuple[Guide, list[Diagnostic]]], brand, project: Project

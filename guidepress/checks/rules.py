@@ -6,7 +6,7 @@ import calendar
 import datetime as dt
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..errors import Diagnostic, PublishError
@@ -576,22 +576,20 @@ def translation(guide: Guide, context: CheckContext) -> Iterator[Diagnostic]:
     was edited after the review): it is off the site until reviewed again. Each English
     section whose messages changed is named at its heading. A translation never reviewed
     is work in progress, not a finding: `publish check` prints its state on a line of
-    its own."""
+    its own. Blocks that cannot be offered for translation are named too."""
     from ..read.catalog import cut, status, translations_of
 
     if guide.translation is not None or not translations_of(guide.source):
         return
     pieces = cut(guide.source)
+    yield from (replace(w, rule="translation") for w in pieces.warnings)
     for path in translations_of(guide.source):
         state = status(pieces, path)
         if state.reviewed or not (state.reviewed_by and state.reviewed_on):
             continue
-        counts = ", ".join(f"{n} {what}" for n, what in ((state.fuzzy, "fuzzy"),
-                                                          (state.untranslated, "untranslated"))
-                           if n) or "; ".join(state.problems)
         yield Diagnostic(path, 1, f"the '{state.language}' translation reviewed on "
-                         f"{state.reviewed_on} is a draft again ({counts}): it is built only "
-                         "into the drafts folder until it is reviewed again",
+                         f"{state.reviewed_on} is a draft again ({state.why_draft}): it is "
+                         "built only into the drafts folder until it is reviewed again",
                          f"translate what changed, then record the new review ({REVIEWED})",
                          severity="warning", rule="translation")
         yield from changed_sections(guide, state)
@@ -602,16 +600,17 @@ REVIEWED = '"X-Reviewed-By: Name\\n" and "X-Reviewed-Date: YYYY-MM-DD\\n"'
 
 def changed_sections(guide: Guide, state) -> Iterator[Diagnostic]:
     """One finding per English section with fuzzy or new messages, at its heading."""
-    from ..read.catalog import section_of
+    from ..read.catalog import section_at
 
-    by_section: dict[str, list] = {}
+    by_section: dict[int, tuple] = {}  # by heading line (0: the front matter)
     for piece in state.changed:
-        by_section.setdefault(section_of(guide, piece.line), []).append(piece)
-    for where, pieces in by_section.items():
+        section = section_at(guide, piece.line)
+        by_section.setdefault(section.line if section else 0, (section, []))[1].append(piece)
+    for section, pieces in by_section.values():
         lines = ", ".join(str(p.line) for p in pieces[:6]) + (" …" if len(pieces) > 6 else "")
-        line = pieces[0].line
-        section = next((s for s in reversed(guide.sections) if s.line <= line), None)
-        yield Diagnostic(guide.source, section.line if section else line,
+        where = (f"{section.title} (#{section.id}, line {section.line})" if section
+                 else "front matter")
+        yield Diagnostic(guide.source, section.line if section else pieces[0].line,
                          f"'{state.language}' translation: {where} has "
                          f"{len(pieces)} message(s) changed or new since it was translated "
                          f"(lines {lines})",

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..errors import Diagnostic, PublishError
-from ..model import Guide, Translation
+from ..model import Guide, Meta, Section, Translation
 from . import frontmatter, glyphs
 from .guide import clean_characters, read_guide, read_text, slug_for
 from .markdown import _PARSER
@@ -70,8 +70,10 @@ class Source:
     """A manuscript cut into messages."""
 
     path: Path
+    meta: Meta  # its front matter, as the reader reads it
     lines: list[str]
     pieces: list[Piece]
+    # Blocks that could not be cut into messages: they stay in the manuscript's language.
     warnings: list[Diagnostic] = field(default_factory=list)
 
     @property
@@ -108,12 +110,24 @@ def cut(path: Path) -> Source:
     lines = text.split("\n")
     body, _ = clean_characters("\n".join(lines[body_line - 1:]), body_line, path)
     lines[body_line - 1:] = body.split("\n")
-    source = Source(path, lines, front_pieces(meta))
+    source = Source(path, meta, lines, front_pieces(meta))
     headings = set()
     cursor: dict[int, int] = {}  # where the last message on a line ended (table cells)
+    aligned = range(0)  # the body lines of a grid or simple table
     for token in _PARSER.parse(body, {}):
         if token.type == "heading_open" and token.map:
             headings.add(token.map[0])
+        if token.type == "table_open" and token.map and not is_pipe_table(
+                lines, token.map[0] + body_line):
+            aligned = range(*token.map)
+            source.warnings.append(Diagnostic(
+                path, token.map[0] + body_line, "this table's cells cannot be offered for "
+                "translation (its columns line up by position, which a translation would "
+                "break); it stays in the manuscript's language in every translation",
+                "write it as a pipe table (| a | b |) to have it translated",
+                severity="warning"))
+        if token.type == "inline" and token.map and token.map[0] in aligned:
+            continue
         if token.type == "inline" and token.map and token.content.strip():
             piece = locate(token.content, token.map[0] + body_line, lines, cursor,
                            heading=token.map[0] in headings)
@@ -127,6 +141,16 @@ def cut(path: Path) -> Source:
             else:
                 source.pieces.append(piece)
     return source
+
+
+PIPE_RULE = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
+
+
+def is_pipe_table(lines: list[str], header: int) -> bool:
+    """A pipe table (its header on file line ``header``, then a |---| rule) takes cells
+    of any width; grid, simple and multiline tables do not."""
+    rule = lines[header] if header < len(lines) else ""  # file line header + 1
+    return "|" in rule and bool(PIPE_RULE.match(rule))
 
 
 def front_pieces(meta) -> list[Piece]:
@@ -148,7 +172,7 @@ def locate(content: str, line: int, lines: list[str], cursor: dict[int, int], he
         if number > len(lines):
             return None
         raw = lines[number - 1]
-        start = raw.find(part, cursor.get(number, 0) if offset == 0 else 0)
+        start = raw.find(part, cursor.get(number, 0))  # table cells share lines
         if not part or start < 0:
             return None
         end = start + len(part)
@@ -186,9 +210,7 @@ def template(source: Source, root: Path):
 def first_date(source: Source) -> dt.datetime:
     """The POT's creation date, from the manuscript (not the clock), so extracting an
     unchanged manuscript writes the same bytes."""
-    yaml_text, _ = frontmatter.split("\n".join(source.lines), source.path)
-    meta, _ = frontmatter.read_meta(yaml_text, source.path, slug_for(source.path))
-    day = meta.date or dt.date(1970, 1, 1)
+    day = source.meta.date or dt.date(1970, 1, 1)
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
@@ -307,6 +329,13 @@ class Status:
     @property
     def reviewed(self) -> bool:
         return not (self.fuzzy or self.untranslated or self.problems)
+
+    @property
+    def why_draft(self) -> str:
+        """"1 fuzzy; no review recorded yet": what keeps it from being published."""
+        counts = [f"{n} {what}" for n, what in ((self.untranslated, "untranslated"),
+                                                 (self.fuzzy, "fuzzy")) if n]
+        return "; ".join([*counts, *self.problems])
 
 
 def status(source: Source, path: Path, catalog=None) -> Status:
@@ -479,7 +508,7 @@ def read_translation(english: Guide, path: Path, fonts: glyphs.FontSet | None = 
     language = state.language
     translation = Translation(language, path, english.meta.language, state.reviewed,
                               tuple(placed.origin))
-    meta = translated_meta(english.meta, source, catalog, language)
+    meta = translated_meta(english.meta, catalog, language)
     warnings += english_labels(guide, language)
     # Its warnings stay at the translated text's lines, like its nodes': the build and
     # `publish check` move every finding to the line a person edits (``relocated``).
@@ -506,18 +535,18 @@ def english_labels(guide: Guide, language: str) -> list[Diagnostic]:
     return found
 
 
-def translated_meta(meta, source: Source, catalog, language: str):
-    def tr(key: tuple, value: str) -> str:
+def translated_meta(meta: Meta, catalog, language: str) -> Meta:
+    """The front matter in the catalog's language: its messages (see ``front_pieces``),
+    the language, the guide's URL with <language>/ added, an identifier of its own."""
+    def tr(value: str) -> str:
         message = catalog.get(value)
         return message.string if message and message.string and not message.fuzzy else value
 
-    handouts = tuple(replace(h, title=tr(("handouts", i, "title"), h.title))
-                     for i, h in enumerate(meta.handouts))
+    handouts = tuple(replace(h, title=tr(h.title)) for h in meta.handouts)
     url = meta.url if not meta.url else meta.url.rstrip("/") + f"/{language.lower()}/"
     return replace(
-        meta, title=tr(("title",), meta.title), subtitle=tr(("subtitle",), meta.subtitle),
-        description=tr(("description",), meta.description),
-        keywords=tuple(tr(("keywords", i), k) for i, k in enumerate(meta.keywords)),
+        meta, title=tr(meta.title), subtitle=tr(meta.subtitle),
+        description=tr(meta.description), keywords=tuple(tr(k) for k in meta.keywords),
         handouts=handouts, language=language, url=url,
         identifier=f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, meta.identifier + '#' + language)}")
 
@@ -535,13 +564,9 @@ def relocate(found: Diagnostic, manuscript: Path, po: Path,
                    col=0 if from_po else found.col)
 
 
-def section_of(guide: Guide, line: int) -> str:
-    """The English section a manuscript line is in, as 'title (#id, line N)'."""
-    here = [s for s in guide.sections if s.line <= line]
-    if not here:
-        return "front matter"
-    section = here[-1]
-    return f"{section.title} (#{section.id}, line {section.line})"
+def section_at(guide: Guide, line: int) -> Section | None:
+    """The (innermost) section a manuscript line is in; None in the front matter."""
+    return next((s for s in reversed(guide.sections) if s.line <= line), None)
 
 
 def relocated(guide: Guide, found: list[Diagnostic]) -> list[Diagnostic]:

@@ -24,7 +24,7 @@ from ..evidence import Finding, ToolResult, file_checks, judged
 from ..files import atomic_write
 from ..project import Project, build_cache
 from ..read.brand import Brand, load_brand
-from ..writers import OutputFile
+from ..writers import OutputFile, folder_of
 from ..writers.site import SITE_PAGES, accessibility_summary, report_files
 from . import measure, pdfstructure, tools
 
@@ -109,7 +109,7 @@ def check_file(out: Path, file: dict, work: Path) -> list[ToolResult]:
 
 def check_guide(out: Path, entry: dict, brand: Brand, work: Path, now: dt.datetime,
                 say: Say) -> GuideReport:
-    slug = entry.get("folder") or entry["slug"]  # a translation's is <slug>/<language>
+    slug = folder_of(entry)  # a translation's is <slug>/<language>
     files, results = [], []
     for file in entry["files"]:
         say(f"checking {file['path']}")

@@ -95,6 +95,13 @@ DEFAULT_OUTPUTS = ("epub", "pdf", "handouts")
 KIND_ORDER = ("epub", "pdf", "handout")  # in the manifest; other kinds after these
 
 
+def folder_of(entry: dict):
+    """Where a manifest guide entry's files and pages are: its "folder" (a translation's
+    <slug>/<language>), else its slug. The manifest read back is untrusted: the caller
+    checks the type."""
+    return entry.get("folder") or entry.get("slug")
+
+
 def kind_rank(kind: str) -> int:
     return KIND_ORDER.index(kind) if kind in KIND_ORDER else len(KIND_ORDER)
 

@@ -24,7 +24,7 @@ from ..read.fonts import font_face_css
 from ..render import HtmlRenderer, RenderOptions, plan_chapters, templates
 from ..render.templates import N_, translator
 from ..units import human_size
-from . import OutputFile
+from . import OutputFile, folder_of
 
 FAVICON = "assets/favicon.png"  # made by a worker process: see build.plan.plan_site
 # The words below are msgids (N_): each page translates them into its own language.
@@ -100,11 +100,6 @@ def build_site(brand: Brand, manifest: dict, guides: list[Guide],
         og_url="", og_image="", draft=any(g.get("draft") for g in manifest["guides"])))
     manifest["site"] = sorted(site.files)
     return [OutputFile("site", path, path, data) for path, data in sorted(site.files.items())]
-
-
-def folder_of(entry: dict) -> str:
-    """Where a manifest guide's files and pages are: <slug>/, or <slug>/<language>/."""
-    return entry.get("folder") or entry["slug"]
 
 
 def root_of(folder: str) -> str:
