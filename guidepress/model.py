@@ -92,6 +92,8 @@ class HandoutSpec:
     sections: tuple[str, ...]
     line: int
     section_lines: tuple[int, ...] = ()  # line of each entry of `sections`
+    summary: str = ""  # one plain sentence: what the handout is for (the downloads page)
+    code: str = ""  # the reorder code staff quote, e.g. "MS-01" (front matter or made up)
 
 
 @dataclass(frozen=True, slots=True)

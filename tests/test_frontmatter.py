@@ -58,6 +58,10 @@ def test_one_ruamel_parse_gives_values_and_lines(tmp_path, monkeypatch):
     import ruamel.yaml
     import yaml
 
+    from guidepress.read import glyphs
+
+    glyphs.shipped_fonts()  # the brand file is YAML; read it (once, cached) before the guard
+
     def refuse(*args, **kwargs):
         raise AssertionError("front matter must not be read with PyYAML")
 

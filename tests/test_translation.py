@@ -136,12 +136,12 @@ def test_update_of_an_unchanged_manuscript_changes_no_byte(tmp_path):
     result = CliRunner().invoke(cli, ["i18n", "update", "--lang", "es", str(source),
                                       "--project", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert "166 translated, 0 fuzzy, 0 untranslated" in result.output
+    assert "169 translated, 0 fuzzy, 0 untranslated" in result.output
     assert po.read_bytes() == before
     # A new language starts empty; the guide's own language is refused.
     result = CliRunner().invoke(cli, ["i18n", "update", "--lang", "vi", str(source),
                                       "--project", str(tmp_path)])
-    assert "created; 0 translated, 0 fuzzy, 166 untranslated" in result.output
+    assert "created; 0 translated, 0 fuzzy, 169 untranslated" in result.output
     result = CliRunner().invoke(cli, ["i18n", "update", "--lang", "en", str(source),
                                       "--project", str(tmp_path)])
     assert result.exit_code == 1 and "written in 'en-US' already" in result.output
@@ -154,7 +154,7 @@ def test_an_english_edit_makes_its_message_fuzzy_and_that_block_english(tmp_path
     edit_english(source)
     result = CliRunner().invoke(cli, ["i18n", "update", "--lang", "es", str(source),
                                       "--project", str(tmp_path)])
-    assert "165 translated, 1 fuzzy, 0 untranslated" in result.output
+    assert "168 translated, 1 fuzzy, 0 untranslated" in result.output
     text = po.read_text(encoding="utf-8")
     assert "X-Reviewed-By: Dra. Ana Ruiz" in text  # the review record survives the merge
     # The previous English is kept for the translator, as msgmerge does.
@@ -201,7 +201,7 @@ def test_a_markdown_mistake_in_a_translation_is_reported_at_its_po_line(tmp_path
 def test_the_shipped_catalog_translates_every_message_and_is_a_draft():
     english, _ = read_guide(SHIPPED)
     state = catalog.status(catalog.cut(SHIPPED), SHIPPED_PO)
-    assert (state.translated, state.fuzzy, state.untranslated) == (166, 0, 0)
+    assert (state.translated, state.fuzzy, state.untranslated) == (169, 0, 0)
     assert not state.reviewed and state.problems == ["no review recorded yet"]
     spanish, _ = catalog.read_translation(english, SHIPPED_PO)
     assert spanish.meta.language == "es" and spanish.folder == "muscle-spasms/es"
@@ -315,7 +315,7 @@ def test_publish_check_gives_each_language_and_the_changed_section(gate, monkeyp
     monkeypatch.chdir(root)
     result = CliRunner().invoke(cli, ["check", "--project", str(root)])
     lines = result.output.splitlines()
-    assert "manuscript/locale/es/muscle-spasms.po: es: 165 translated, 1 fuzzy, " \
+    assert "manuscript/locale/es/muscle-spasms.po: es: 168 translated, 1 fuzzy, " \
            "0 untranslated; draft: messages to translate" in lines
     section = [line for line in lines if "changed or new since it was translated" in line]
     heading = SHIPPED.read_text(encoding="utf-8").split("\n").index(
@@ -408,7 +408,7 @@ def test_a_reviewed_copy_of_the_shipped_guide_passes_check_strict(tmp_path, monk
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(cli, ["check", "--strict", str(source.relative_to(tmp_path))])
     assert result.exit_code == 0, result.output
-    assert result.output == ("manuscript/locale/es/muscle-spasms.po: es: 166 translated, "
+    assert result.output == ("manuscript/locale/es/muscle-spasms.po: es: 169 translated, "
                              "0 fuzzy, 0 untranslated; reviewed by Dra. Ana Ruiz on "
                              "2026-12-02\nno problems found in 1 file\n")
 

@@ -37,6 +37,35 @@ class Contact(msgspec.Struct, forbid_unknown_fields=True):
     web: str = ""
     hours: str = ""
 
+    # Links every output makes of the contact details, so a patient can tap to call.
+    @property
+    def tel(self) -> str:
+        """The phone number as a tel: URI (RFC 3966): digits and a leading +, with a
+        country code of 1 for a 10-digit North American number as written locally."""
+        return tel_uri(self.phone)
+
+    @property
+    def mailto(self) -> str:
+        return f"mailto:{self.email}" if self.email else ""
+
+    @property
+    def web_url(self) -> str:
+        """The web address as a link: "www.x.com" as written, "https://www.x.com/" linked."""
+        if not self.web:
+            return ""
+        return self.web if "://" in self.web else f"https://{self.web.strip('/')}/"
+
+
+def tel_uri(phone: str) -> str:
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if not digits:
+        return ""
+    if phone.strip().startswith("+"):
+        return f"tel:+{digits}"
+    if len(digits) == 10:  # a North American number written without its country code
+        return f"tel:+1{digits}"
+    return f"tel:{digits}"
+
 
 class Press(msgspec.Struct, forbid_unknown_fields=True):
     trim: str = "6in 9in"  # CSS page size of the trimmed book

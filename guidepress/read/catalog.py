@@ -160,6 +160,9 @@ def front_pieces(meta) -> list[Piece]:
               for i, word in enumerate(meta.keywords)]
     found += [Piece(h.title, meta.lines.get(("handouts", i, "title"), h.line),
                     key=("handouts", i, "title")) for i, h in enumerate(meta.handouts)]
+    found += [Piece(h.summary, meta.lines.get(("handouts", i, "summary"), h.line),
+                    key=("handouts", i, "summary"))
+              for i, h in enumerate(meta.handouts) if h.summary]
     return found
 
 
@@ -542,7 +545,10 @@ def translated_meta(meta: Meta, catalog, language: str) -> Meta:
         message = catalog.get(value)
         return message.string if message and message.string and not message.fuzzy else value
 
-    handouts = tuple(replace(h, title=tr(h.title)) for h in meta.handouts)
+    # A translated sheet has a reorder code of its own: the desk stocks each language.
+    suffix = "-" + language.split("-")[0].upper()
+    handouts = tuple(replace(h, title=tr(h.title), summary=tr(h.summary),
+                             code=h.code + suffix) for h in meta.handouts)
     url = meta.url if not meta.url else meta.url.rstrip("/") + f"/{language.lower()}/"
     return replace(
         meta, title=tr(meta.title), subtitle=tr(meta.subtitle),

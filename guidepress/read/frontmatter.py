@@ -96,6 +96,11 @@ MAX_SUBTITLE = 100
 # A handout's title is 23.6 pt across the sheet: about 45 characters a line; up to 80 it
 # took two lines, every time; beyond, three, taking the room of the text below.
 MAX_HANDOUT_TITLE = 80
+# A summary is one line under the handout's name on the downloads page: two lines at most
+# on a phone (about 45 characters a line at 390 px).
+MAX_HANDOUT_SUMMARY = 120
+# A reorder code is read out over the phone and printed small: letters, digits, hyphens.
+REORDER_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,15}$")
 
 MAX_TAG = 35  # RFC 5646 asks every program to take tags this long; real ones are shorter
 # Codes that say "no particular language" or are private: no use to a reader or a screen reader.
@@ -120,6 +125,8 @@ class HandoutFields(msgspec.Struct, forbid_unknown_fields=True):
     id: str
     title: str
     sections: list[str]
+    summary: str = ""
+    code: str = ""
 
 
 class CheckFields(msgspec.Struct, forbid_unknown_fields=True):
@@ -433,7 +440,7 @@ def validation_error(exc: msgspec.ValidationError, lines: dict[tuple, int], path
 def allowed_keys(keys: list) -> str:
     if keys and keys[0] == "check":
         return "'check' has only: " + ", ".join(CheckFields.__struct_fields__)
-    return "a handout has only: id, title, sections"
+    return "a handout has only: " + ", ".join(HandoutFields.__struct_fields__)
 
 
 def value_at(data: Any, keys: list) -> Any:
@@ -577,6 +584,15 @@ def check_handout_fields(fm: FrontMatter, lines: dict[tuple, int], path: Path) -
                            f"handout '{handout.id}' has a title of {len(title)} characters; "
                            f"a handout's title may be at most {MAX_HANDOUT_TITLE} (two lines)",
                            "shorten it: the title takes the room of the handout's text")
+        if len(summary := handout.summary.strip()) > MAX_HANDOUT_SUMMARY:
+            raise fm_error(path, lines.get(("handouts", index, "summary"), line),
+                           f"handout '{handout.id}' has a summary of {len(summary)} "
+                           f"characters; the most is {MAX_HANDOUT_SUMMARY}",
+                           "say in one short sentence who the handout is for")
+        if handout.code and not REORDER_CODE.match(handout.code):
+            raise fm_error(path, lines.get(("handouts", index, "code"), line),
+                           f"handout '{handout.id}' has the reorder code '{handout.code}'",
+                           "use up to 16 capital letters, digits and hyphens, e.g. MS-01")
         if not handout.sections:
             raise fm_error(path, lines.get(("handouts", index, "sections"), line),
                            f"handout '{handout.id}' lists no sections",
@@ -715,7 +731,7 @@ def read_meta(yaml_text: str, path: Path, slug: str) -> tuple[Meta, list[Diagnos
     except msgspec.ValidationError as exc:
         raise validation_error(exc, lines, path, known) from None
     check_values(fm, lines, path)
-    handouts = tuple(handout_spec(h, i, lines) for i, h in enumerate(fm.handouts))
+    handouts = tuple(handout_spec(h, i, lines, slug) for i, h in enumerate(fm.handouts))
     meta = Meta(
         title=fm.title.strip(),
         subtitle=fm.subtitle,
@@ -742,9 +758,19 @@ def check_settings(fields: CheckFields | None) -> dict[str, float]:
             if getattr(fields, name) is not None}
 
 
-def handout_spec(fields: HandoutFields, index: int, lines: dict[tuple, int]) -> HandoutSpec:
+def handout_spec(fields: HandoutFields, index: int, lines: dict[tuple, int],
+                 slug: str = "") -> HandoutSpec:
     line = lines.get(("handouts", index, "id"), 1)
     section_lines = tuple(
         lines.get(("handouts", index, "sections", n), line) for n in range(len(fields.sections))
     )
-    return HandoutSpec(fields.id, fields.title, tuple(fields.sections), line, section_lines)
+    return HandoutSpec(fields.id, fields.title, tuple(fields.sections), line, section_lines,
+                       summary=" ".join(fields.summary.split()),
+                       code=fields.code or reorder_code(slug, index))
+
+
+def reorder_code(slug: str, index: int) -> str:
+    """A code for the front desk to quote when a handout runs out: the guide's initials
+    and the handout's place in the front matter ("muscle-spasms", 0 → "MS-01")."""
+    initials = "".join(word[0] for word in slug.split("-") if word).upper()[:6] or "H"
+    return f"{initials}-{index + 1:02d}"
