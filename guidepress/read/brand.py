@@ -67,6 +67,15 @@ def tel_uri(phone: str) -> str:
     return f"tel:{digits}"
 
 
+class WhenToCall(msgspec.Struct, forbid_unknown_fields=True):
+    """The box a handout prints when none of its sections has a ``.warning`` block of its
+    own, so every sheet tells the patient when to call and where. ``%(phone)s`` in the
+    text is the contact phone number."""
+
+    title: str = "When to call"
+    text: str = ""
+
+
 class Press(msgspec.Struct, forbid_unknown_fields=True):
     trim: str = "6in 9in"  # CSS page size of the trimmed book
     bleed: str = "0.125in"
@@ -93,6 +102,7 @@ class BrandData(msgspec.Struct, forbid_unknown_fields=True):
     printed_by: str = ""
     disclaimer: str = ""  # imprint page and ebook title page
     short_disclaimer: str = ""  # one line at the foot of every handout
+    when_to_call: WhenToCall | None = None  # a handout's help box, unless it has its own
 
 
 @dataclass(frozen=True)
