@@ -220,6 +220,8 @@ def brand_messages(data: BrandData) -> list[str]:
     """The brand's translatable texts, in the order brand.yaml has them."""
     texts = [getattr(data.contact, name) for name in CONTACT_TEXTS]
     texts += [*data.contact.address, *(getattr(data, name) for name in BRAND_TEXTS)]
+    if data.when_to_call:
+        texts += [data.when_to_call.title, data.when_to_call.text]
     return [text for text in texts if text.strip()]
 
 
@@ -233,8 +235,11 @@ def translated_brand(data: BrandData, gettext: Callable[[str], str]) -> BrandDat
     contact = msgspec.structs.replace(
         data.contact, address=[tr(line) for line in data.contact.address],
         **{name: tr(getattr(data.contact, name)) for name in CONTACT_TEXTS})
+    help_box = data.when_to_call and msgspec.structs.replace(
+        data.when_to_call, title=tr(data.when_to_call.title), text=tr(data.when_to_call.text))
     return msgspec.structs.replace(
-        data, contact=contact, **{name: tr(getattr(data, name)) for name in BRAND_TEXTS})
+        data, contact=contact, when_to_call=help_box,
+        **{name: tr(getattr(data, name)) for name in BRAND_TEXTS})
 
 
 # -- templates -------------------------------------------------------------------------
