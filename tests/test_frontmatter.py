@@ -337,3 +337,25 @@ def test_build_stops_with_one_line_and_writes_nothing(tmp_path, monkeypatch):
     assert first == "file.md:4: error: 'reviewed' 9999-11-02 is after 2099-12-31"
     assert rest == ["  check the year"]
     assert not out.exists() or not any(out.iterdir())
+
+
+# -- a handout's summary and reorder code -----------------------------------------------
+
+
+def test_a_handout_gets_a_summary_and_a_reorder_code(tmp_path):
+    front = ("title: T\nhandouts:\n  - id: one\n    title: One\n    sections: [a]\n"
+             "    summary: \"  What to do   first.\"\n"
+             "  - id: two\n    title: Two\n    sections: [a]\n    code: KOC-7\n")
+    guide, _ = read_guide(write(tmp_path, front, "back-pain-basics.md"))
+    one, two = guide.meta.handouts
+    assert one.summary == "What to do first." and one.code == "BPB-01"
+    assert two.summary == "" and two.code == "KOC-7"
+
+
+@pytest.mark.parametrize(("field", "fragment"), [
+    ("    summary: " + "word " * 30 + "\n", "has a summary of 149 characters"),
+    ("    code: ms 01\n", "has the reorder code 'ms 01'"),
+])
+def test_a_bad_summary_or_code_is_refused_at_its_line(tmp_path, field, fragment):
+    front = "title: T\nhandouts:\n  - id: one\n    title: One\n    sections: [a]\n" + field
+    fails_at(tmp_path, front, 7, fragment)
