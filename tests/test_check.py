@@ -4,10 +4,12 @@ that does not; output formats and exit codes; offline syllables."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -62,12 +64,38 @@ SCHEMA = {
 }
 
 
-def run(*args, **kwargs):
-    return CliRunner().invoke(publish.cli, ["check", "--today", "2026-11-25", *args], **kwargs)
+# The shipped brand.yaml keeps example contact details (the clinic's real ones are not
+# known), which `placeholder-contact` reports; the other rules are tested with a copy of
+# the styles that has real-looking ones.
+PLACEHOLDERS = {"phone: (555) 010-0142": "phone: (614) 555-2368",
+                "email: info@example.org": "email: info@kayalortho.com"}
+
+
+def with_real_contact(styles: Path) -> Path:
+    brand = styles / "brand.yaml"
+    text = brand.read_text(encoding="utf-8")
+    for placeholder, real in PLACEHOLDERS.items():
+        assert placeholder in text
+        text = text.replace(placeholder, real)
+    brand.write_text(text, encoding="utf-8")
+    return styles
+
+
+@functools.cache
+def real_styles() -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="styles-")) / "styles"
+    shutil.copytree(DEFAULT_STYLES, folder)
+    return with_real_contact(folder)
+
+
+def run(*args, styles=None, **kwargs):
+    return CliRunner().invoke(publish.cli, ["check", "--today", "2026-11-25", "--styles",
+                                            str(styles or real_styles()), *args], **kwargs)
 
 
 def findings(path, **kwargs):
-    return check_files([Path(path)], kwargs.pop("styles", DEFAULT_STYLES), TODAY, **kwargs)
+    return check_files([Path(path)], kwargs.pop("styles", None) or real_styles(), TODAY,
+                       **kwargs)
 
 
 def write(tmp_path, body: str, front: str = "title: Test\nreviewed: 2026-10-01\n") -> Path:
@@ -83,8 +111,27 @@ def rules_of(found) -> list[str]:
 # -- the shipped guide and the whole tool ---------------------------------------------
 
 
-def test_shipped_guide_passes_strict_with_no_findings():
-    # Its Spanish catalog is a draft on purpose: its state is a line, not a finding.
+def test_shipped_guide_has_only_its_placeholder_contact_details():
+    # The shipped brand's phone number and e-mail address are examples, so strict fails
+    # on them and on nothing else. Its Spanish catalog is a draft on purpose: its state
+    # is a line, not a finding.
+    result = run("--strict", str(SHIPPED), styles=DEFAULT_STYLES)
+    assert result.exit_code == 1, result.output
+    lines = result.output.splitlines()
+    brand = (DEFAULT_STYLES / "brand.yaml").read_text(encoding="utf-8").splitlines()
+    phone, email = (next(i for i, row in enumerate(brand, 1) if row.strip().startswith(key))
+                    for key in ("phone:", "email:"))
+    assert [line.split(" ")[:3] for line in lines if not line.startswith("  ")][:2] == [
+        [f"styles/brand.yaml:{phone}:1:", "warning", "placeholder-contact"],
+        [f"styles/brand.yaml:{email}:1:", "warning", "placeholder-contact"]]
+    assert "PLACEHOLDER phone number '(555) 010-0142'" in lines[0]
+    assert "PLACEHOLDER e-mail address 'info@example.org'" in lines[2]
+    assert lines[4:] == ["manuscript/locale/es/muscle-spasms.po: es: 169 translated, "
+                         "0 fuzzy, 0 untranslated; draft: no review recorded yet",
+                         "0 errors, 2 warnings in 1 file"]
+
+
+def test_shipped_guide_with_real_contact_details_passes_strict_with_no_findings():
     result = run("--strict", str(SHIPPED))
     assert result.exit_code == 0, result.output
     assert result.output == ("manuscript/locale/es/muscle-spasms.po: es: 169 translated, "
@@ -150,7 +197,8 @@ def test_check_is_offline(tmp_path):
             raise OSError("network is off")
         socket.socket.connect = socket.socket.connect_ex = refuse
         socket.create_connection = socket.getaddrinfo = refuse
-        sys.argv = ["publish", "check", "--strict", {str(SHIPPED)!r}]
+        sys.argv = ["publish", "check", "--strict", "--styles", {str(real_styles())!r},
+                    {str(SHIPPED)!r}]
         import publish
         publish.main()
         """)
@@ -255,6 +303,7 @@ def test_handout_fit_only_with_render():
 def test_contrast_in_colour_and_gray(tmp_path):
     styles = tmp_path / "styles"
     shutil.copytree(DEFAULT_STYLES, styles)
+    with_real_contact(styles)
     brand = styles / "brand.yaml"
     text = brand.read_text(encoding="utf-8")
     assert findings(SHIPPED, styles=styles) == []
@@ -271,7 +320,7 @@ def test_contrast_in_colour_and_gray(tmp_path):
 def test_review_dates(tmp_path):
     fresh = write(tmp_path, "# A {#a}\n\nRest.\n", "title: T\nreviewed: 2025-01-01\n")
     assert findings(fresh) == []
-    overdue = check_files([fresh], DEFAULT_STYLES, dt.date(2027, 1, 2))
+    overdue = check_files([fresh], real_styles(), dt.date(2027, 1, 2))
     assert [(f.rule, f.severity, f.line) for f in overdue] == [("review-overdue", "error", 3)]
     assert overdue[0].message == "medical review overdue since 2027-01-01"
     missing = write(tmp_path, "# A {#a}\n\nRest.\n", "title: T\n")
@@ -298,7 +347,8 @@ def test_readme_documents_every_rule_and_command():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     from guidepress.checks.rules import RULES
 
-    for rule_id in [*RULES, "front-matter", "contrast", "structure", "review-overdue"]:
+    for rule_id in [*RULES, "front-matter", "contrast", "structure", "review-overdue",
+                    "placeholder-contact"]:
         assert f"`{rule_id}`" in readme, rule_id
     for name, command in publish.cli.commands.items():
         assert f"publish {name}" in readme, name

@@ -57,8 +57,19 @@ def guide_entry(job: GuideBuild) -> dict:
         "date": meta.date.isoformat() if meta.date else None,
         "reviewed": meta.reviewed.isoformat() if meta.reviewed else None,
         "url": meta.url or None,
-        "files": [file_entry(f) for f in job.files],
+        "files": [with_summary(file_entry(f), meta) for f in job.files],
     }
+
+
+def with_summary(entry: dict, meta) -> dict:
+    """A handout's entry with its front matter's one-line ``summary`` (the downloads
+    page shows it; translated in a translation's manifest), when it has one."""
+    if entry["kind"] == "handout":
+        summary = next((spec.summary for spec in meta.handouts
+                        if spec.id == entry.get("id")), "")
+        if summary:
+            entry["summary"] = summary
+    return entry
 
 
 def previous_manifest(out: Path) -> dict:

@@ -68,8 +68,11 @@ def plan(guide: Guide, context: BuildContext, outputs: list[str], scratch: Path,
 
 
 def plan_site(brand) -> list[Task]:
-    """Site assets that need WeasyPrint, made by a worker so the parent never imports it."""
-    return [Task("site: favicon", "_site", "favicon", site_digest(brand), (brand,))]
+    """Site assets that need WeasyPrint, made by a worker so the parent never imports it:
+    the logo drawn on the brand's background, which the favicon and the apple-touch-icon
+    are made of (writers.site.icons), so the background is part of its key."""
+    key = digest("icons", site_digest(brand), brand.data.colors.background)
+    return [Task("site: favicon", "_site", "favicon", key, (brand,))]
 
 
 def plan_guide(guide: Guide, context: BuildContext, asked: list[str], previous: dict,

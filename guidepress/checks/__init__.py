@@ -152,9 +152,10 @@ def load_jargon(path: Path) -> dict[str, str]:
 
 
 def brand_findings(brand: Brand) -> list[Diagnostic]:
-    from .rules import contrast_findings
+    from .rules import contrast_findings, placeholder_findings
 
-    return contrast_findings(brand.styles / "brand.yaml", brand)
+    brand_file = brand.styles / "brand.yaml"
+    return contrast_findings(brand_file, brand) + placeholder_findings(brand_file, brand)
 
 
 def check_files(paths: list[Path], styles: Path, today: dt.date, render: bool = False,

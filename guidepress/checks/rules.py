@@ -207,6 +207,27 @@ def image_resolution(guide: Guide, context: CheckContext) -> Iterator[Diagnostic
                           "use a larger version, or an SVG drawing", needle=asset.src)
 
 
+def svg_label(guide: Guide, context: CheckContext) -> Iterator[Diagnostic]:
+    """Words drawn in an SVG that run past the left or right edge of its viewBox, measured
+    in the brand's text font (every output draws them in it: read/svgtext.py), at the
+    image's first line in the manuscript. Outside the viewBox they are cut off."""
+    from ..read.svgtext import overruns
+
+    family = context.brand.text_font
+    for asset in guide.assets.values():
+        if asset.media_type != "image/svg+xml":
+            continue
+        for over in overruns(asset.data, family):
+            towards = "left" if over.side == "right" else "right"
+            yield finding(guide, asset.line,
+                          f"{asset.src}: the label '{shorten(over.text)}' runs "
+                          f"{over.by:.0f} px past the {over.side} edge of the drawing's "
+                          f"viewBox; move it {towards} or shorten it",
+                          f"measured in {family.family}, the font every output draws the "
+                          "drawing's words in; past the edge they are cut off",
+                          needle=asset.src)
+
+
 # -- structure -----------------------------------------------------------------------------
 
 
@@ -619,6 +640,37 @@ def changed_sections(guide: Guide, state) -> Iterator[Diagnostic]:
                          severity="warning", rule="translation")
 
 
+# -- handouts ---------------------------------------------------------------------------
+
+
+def has_warning_box(guide: Guide, spec: HandoutSpec) -> bool:
+    """Whether a handout prints a ``.warning`` box of its own: a fenced div of that class
+    in one of its sections, not hidden from handouts (model.visible)."""
+    from ..model import visible_nodes
+
+    blocks = tuple(b for s in spec.sections if (section := guide.section(s))
+                   for b in guide.section_blocks(section))
+    return any(node.type == "div" and "warning" in node.classes
+               for node in visible_nodes(blocks, "handout"))
+
+
+def handout_help(guide: Guide, context: CheckContext) -> Iterator[Diagnostic]:
+    """Every handout tells the patient when to call. With a ``when_to_call`` box in
+    brand.yaml the handout writer prints it on a handout without a ``.warning`` box of its
+    own; without one, such a handout says nowhere when to get help."""
+    default = context.brand.data.when_to_call
+    if (default is not None and default.text.strip()) or guide.translation is not None:
+        return  # a translation has the manuscript's blocks: the finding would repeat
+    for spec in guide.meta.handouts:
+        if not has_warning_box(guide, spec):
+            yield finding(guide, spec.line,
+                          f"handout '{spec.id}' does not tell the patient when to call: none "
+                          "of its sections has a warning box",
+                          "add a ::: {.warning} box (when to call, and the number) to one of "
+                          "its sections, or a when_to_call box to styles/brand.yaml",
+                          needle=spec.id)
+
+
 RULES: dict[str, Rule] = {
     "reading-level": Rule(reading_level, "warning",
                           "Flesch–Kincaid grade (and SMOG for 10+ sentences) of every section "
@@ -632,6 +684,9 @@ RULES: dict[str, Rule] = {
                       "alt text missing (error), a file name, or 'image of …' (warnings)"),
     "image-resolution": Rule(image_resolution, "warning",
                              "raster images under 300 dpi at their printed size"),
+    "svg-label": Rule(svg_label, "warning",
+                      "words drawn in an SVG that run past the edge of its viewBox, measured "
+                      "in the brand's text font"),
     "heading-order": Rule(heading_order, "error", "heading levels that skip a level"),
     "heading-id": Rule(heading_id, "warning", "headings without an explicit {#id}"),
     "handout-fit": Rule(handout_fit, "error",
@@ -640,6 +695,9 @@ RULES: dict[str, Rule] = {
                      "text, code, tables or images printed past the edge of the page or "
                      "column in the book and handouts, and tables that fit a handout column "
                      "only by splitting words", render=True),
+    "handout-help": Rule(handout_help, "warning",
+                         "handouts with no warning box (when to call) when brand.yaml has no "
+                         "when_to_call box for the writer to add"),
     "review-date": Rule(review, "error",
                         "medical review date missing (review-date) or overdue (review-overdue)"),
     "translation": Rule(translation, "warning",
@@ -665,4 +723,79 @@ def contrast_findings(brand_file, brand) -> list[Diagnostic]:
                     f"WCAG AA needs {need:g}:1",
                     "darken the text colour or lighten the background in styles/brand.yaml",
                     "error", rule="contrast", col=1))
+    return found
+
+
+# -- placeholder contact details -------------------------------------------------------
+
+# Domains reserved for examples (RFC 2606, RFC 6761): mail sent there reaches no one.
+RESERVED_DOMAINS = ("example.com", "example.org", "example.net")
+RESERVED_TLDS = (".example", ".test", ".invalid", ".localhost")
+PLACEHOLDER_WORDS = re.compile(r"\b(your|clinic|placeholder|example|name|todo|tbd|xxx+)\b"
+                               r"|x{3,}|#{3,}|_{3,}", re.I)
+
+
+def placeholder_phone(phone: str) -> str:
+    """Why a phone number reaches no one (a reason for the message), or "" when it may be
+    real: the 555-0100 to 555-0199 numbers North America keeps for fiction, the 555 area
+    code, area codes and exchanges that start with 0 or 1, all one digit, letters."""
+    if PLACEHOLDER_WORDS.search(phone):
+        return "it is not a phone number yet"
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if len(digits) == 11 and digits.startswith("1"):
+        digits = digits[1:]
+    if len(digits) < 7:
+        return "it has too few digits to be a phone number"
+    if len(set(digits)) == 1 or digits in ("1234567890", "0123456789"):
+        return "its digits are a pattern, not a number"
+    if len(digits) == 7:  # a local number without its area code
+        digits = "200" + digits
+    if len(digits) != 10:
+        return ""  # not a North American number: nothing more is known
+    area, exchange, number = digits[:3], digits[3:6], digits[6:]
+    if exchange == "555" and "0100" <= number <= "0199":
+        return "555-01xx numbers are reserved for examples and fiction and reach no one"
+    if area == "555":
+        return "the 555 area code is not in use: it reaches no one"
+    if area[0] in "01" or exchange[0] in "01":
+        return "no North American number starts a part with 0 or 1: it reaches no one"
+    return ""
+
+
+def placeholder_domain(address: str) -> str:
+    """Why an e-mail or web address is an example (a reason), or "" when it may be real."""
+    host = address.rsplit("@", 1)[-1].split("://")[-1].split("/")[0].strip().lower().rstrip(".")
+    if not host:
+        return ""
+    if host in RESERVED_DOMAINS or host.endswith(tuple("." + d for d in RESERVED_DOMAINS)):
+        return f"{host} is reserved for examples and reaches no one"
+    if host.endswith(RESERVED_TLDS):
+        return f".{host.rsplit('.', 1)[-1]} addresses are reserved and reach no one"
+    return ""
+
+
+PLACEHOLDER_DETAILS = (  # (field, what it is, why it is a placeholder)
+    ("phone", "phone number", placeholder_phone),
+    ("email", "e-mail address", placeholder_domain),
+    ("web", "web address", placeholder_domain),
+)
+
+
+def placeholder_findings(brand_file, brand) -> list[Diagnostic]:
+    """Contact details in brand.yaml that are examples, not the clinic's: they are printed
+    on every handout, in the ebook and on the site. One finding per detail, at its line."""
+    found = []
+    contact = brand.data.contact
+    for name, what, why in PLACEHOLDER_DETAILS:
+        value = getattr(contact, name)
+        reason = why(value) if value.strip() else ""
+        if not reason:
+            continue
+        found.append(Diagnostic(
+            brand_file, brand.line("contact", name) or brand.line("contact") or 1,
+            f"PLACEHOLDER {what} '{value}' is printed on every handout and in the ebook "
+            f"({reason}); replace it with the clinic's real {what} before printing for "
+            "patients",
+            f"edit contact: {name}: in styles/brand.yaml", "warning",
+            rule="placeholder-contact", col=1))
     return found

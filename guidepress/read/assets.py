@@ -19,6 +19,7 @@ import xml.etree.ElementTree as ET
 import zlib
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 import defusedxml.ElementTree as SafeET
@@ -30,6 +31,9 @@ from tinycss2.ast import FunctionBlock, Node
 from ..errors import Diagnostic, PublishError
 from ..model import Asset
 from .markdown import ACTIVE_SCHEMES, classify_url, printable
+
+if TYPE_CHECKING:
+    from .glyphs import FontSet
 
 MEDIA_TYPES = {
     ".svg": "image/svg+xml",
@@ -137,7 +141,10 @@ RASTER_DATA = re.compile(r"data:image/(png|jpeg|gif|webp);base64,([A-Za-z0-9+/=\
 MAX_DEPTH = 100  # drawings nest a few dozen levels; far deeper only exhausts the stack
 
 
-def load_asset(src: str, line: int, manuscript: Path) -> tuple[Asset, list[Diagnostic]]:
+def load_asset(src: str, line: int, manuscript: Path, fonts: FontSet | None = None
+               ) -> tuple[Asset, list[Diagnostic]]:
+    """An image, checked; an SVG cleaned, and its labels set in the text font of ``fonts``
+    (the brand's; the shipped brand's when not given), embedded (read/svgtext.py)."""
     path = locate(src, line, manuscript)
     media_type = MEDIA_TYPES.get(path.suffix.lower())
     if media_type is None:
@@ -158,12 +165,21 @@ def load_asset(src: str, line: int, manuscript: Path) -> tuple[Asset, list[Diagn
         relative = relative[: -len(".svgz")] + ".svg"
     if media_type == "image/svg+xml":
         data, removed = clean_svg(data, src, line, manuscript)
+        data = with_brand_font(data, fonts)
         found = [Diagnostic(manuscript, line, f"image '{src}': removed {what}",
                             "SVG images may not contain scripts or outside references",
                             "warning") for what in removed]
     else:
         pixels_wide = check_raster(data, media_type, src, line, manuscript)
     return Asset(relative, path, media_type, line, data, pixels_wide), found
+
+
+def with_brand_font(data: bytes, fonts: FontSet | None) -> bytes:
+    """A cleaned SVG whose labels are drawn in the brand's text font in every output."""
+    from . import glyphs, svgtext
+
+    family = svgtext.family_named((fonts or glyphs.shipped_fonts()).names[0])
+    return data if family is None else svgtext.embed_font(data, family)
 
 
 def gunzip(data: bytes, src: str, line: int, manuscript: Path) -> bytes:

@@ -76,6 +76,23 @@ class WhenToCall(msgspec.Struct, forbid_unknown_fields=True):
     text: str = ""
 
 
+class Handout(msgspec.Struct, forbid_unknown_fields=True):
+    """The handouts' type: the fit search sets a sheet in the largest size that fits its
+    page, up to ``max_size``, so a short sheet fills its page instead of leaving half of it
+    empty (the floor, 12 pt, is the writer's)."""
+
+    max_size: str = "16pt"
+
+    @property
+    def max_pt(self) -> float:
+        return points(self.max_size)
+
+
+def points(size: str) -> float:
+    """ "16pt", "16 pt" or "16" as 16.0; ValueError for another unit or no number."""
+    return float(size.strip().removesuffix("pt").strip())
+
+
 class Press(msgspec.Struct, forbid_unknown_fields=True):
     trim: str = "6in 9in"  # CSS page size of the trimmed book
     bleed: str = "0.125in"
@@ -103,6 +120,7 @@ class BrandData(msgspec.Struct, forbid_unknown_fields=True):
     disclaimer: str = ""  # imprint page and ebook title page
     short_disclaimer: str = ""  # one line at the foot of every handout
     when_to_call: WhenToCall | None = None  # a handout's help box, unless it has its own
+    handout: Handout = msgspec.field(default_factory=Handout)
 
 
 @dataclass(frozen=True)
@@ -124,6 +142,20 @@ class Brand:
 
     def color(self, name: str) -> str:
         return getattr(self.data.colors, name)
+
+
+HANDOUT_PT = (12.0, 24.0)  # the writer's floor; above this a sheet holds too few words
+
+
+def check_handout(handout: Handout, path: Path, line: int) -> None:
+    try:
+        size = handout.max_pt
+    except ValueError:
+        size = None
+    if size is None or not HANDOUT_PT[0] <= size <= HANDOUT_PT[1]:
+        raise PublishError(path, line, f"handout max_size '{handout.max_size}' is not a size "
+                           f"from {HANDOUT_PT[0]:g}pt to {HANDOUT_PT[1]:g}pt",
+                           "write it in points, e.g. 16pt")
 
 
 def missing_style_file(styles: Path) -> str | None:
@@ -178,6 +210,7 @@ def load_brand(styles: Path) -> Brand:
         if unknown:
             raise PublishError(path, line, f"contrast pair names unknown colour '{unknown[0]}'",
                                "use the names listed under 'colors'")
+    check_handout(data.handout, path, lines.get(("handout", "max_size"), 0))
     logo = (styles / data.logo).resolve()
     if not logo.is_file():
         raise PublishError(path, lines.get(("logo",), 0),

@@ -17,7 +17,8 @@ TARGETS = ("epub", "pdf", "handout", "web")
 @dataclass(frozen=True)
 class RenderOptions:
     target: str
-    # "popup": EPUB/web note references with notes collected per document part;
+    # "popup": EPUB/web note references with notes collected per document part (on the
+    # web page each note follows the block that first calls it: NoteRenderer.after_block);
     # "float": notes inline at the call, for CSS `float: footnote` in the print book;
     # "list": small numbers, notes listed at the foot (handouts).
     notes: str
@@ -51,6 +52,7 @@ class RendererBase:
         self.seen = 0  # non-space characters of the current leaf rendered so far
         self.emitted: list[PageStart] = []  # markers placed since the last take_markers()
         self.in_float_note = False  # rendering a print footnote (see inline_node)
+        self.in_web_note = False  # rendering the web page's notes (see NoteRenderer)
 
     # Each node kind renders its children through these, whichever class it is in: a
     # note's blocks, a cell's text (BlockRenderer and InlineRenderer implement them).
@@ -91,9 +93,13 @@ class RendererBase:
         when it is a leaf block (see pages.py)."""
         key = self.leaf_key(node)
         if key is None:
-            return render()
+            return self.after_block(node, render())
         self.begin_leaf(key)
-        return self.end_leaf(render())
+        return self.after_block(node, self.end_leaf(render()))
+
+    def after_block(self, node: Node, html: Markup) -> Markup:
+        """A rendered block, with what follows it: the web page's notes (NoteRenderer)."""
+        return html
 
     def leaf_key(self, node: Node) -> str | None:
         keys = self.options.leaf_keys

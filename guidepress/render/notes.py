@@ -1,5 +1,6 @@
-"""Footnotes → HTML: numbered calls, and notes as pop-ups (EPUB, web), as ``float:
-footnote`` spans (print book) or as a list at the foot (handouts)."""
+"""Footnotes → HTML: numbered calls, and notes as pop-ups (EPUB), as asides after the
+block that calls them (web), as ``float: footnote`` spans (print book) or as a list at
+the foot (handouts)."""
 
 from __future__ import annotations
 
@@ -18,8 +19,41 @@ class NoteHtml(NamedTuple):
     more: Markup  # the blocks after it: paragraphs, lists, code…
 
 
+# Blocks a web note may follow as a sibling: their parent holds flow content. A note called
+# in a list item, a term, a caption or a table row follows the list, list or table.
+NOTE_HOSTS = frozenset({
+    "paragraph", "heading", "bullet_list", "ordered_list", "blockquote", "code_block",
+    "line_block", "div", "table", "figure", "definition_list", "hr"})
+
+
 class NoteRenderer(RendererBase):
-    """Footnote calls and bodies, in the three ways the outputs show them."""
+    """Footnote calls and bodies, in the ways the outputs show them."""
+
+    def after_block(self, node: Node, html: Markup) -> Markup:
+        """On the web page, the notes a block called (first calls only) right after it,
+        each an <aside role="doc-footnote" id="fn-N"> with a link back to its call; what
+        no block placed is left for take_notes() (the list at the end)."""
+        if (self.options.target != "web" or self.options.notes != "popup"
+                or self.in_web_note or not self.pending or node.type not in NOTE_HOSTS):
+            return html
+        placed = []
+        self.in_web_note = True  # a note's own notes follow it, not its paragraphs
+        try:
+            while self.pending:
+                placed.append(self.web_note(self.note_html(self.pending.pop(0))))
+        finally:
+            self.in_web_note = False
+        return html + Markup("\n") + Markup("\n").join(placed)
+
+    def web_note(self, note: NoteHtml) -> Markup:
+        _ = self.options.gettext
+        back = Markup(' <a class="note-back" href="#fnref-{0}" aria-label="{1}">↩</a>').format(
+            note.number, _("Back to the text of note %(number)s") % {"number": note.number})
+        first = Markup('<p><span class="note-number">{}</span> {}{}</p>').format(
+            note.number, note.html, "" if note.more else back)
+        rest = Markup("{}<p>{}</p>").format(note.more, back.lstrip()) if note.more else ""
+        return Markup('<aside class="footnote-note" id="fn-{}" role="doc-footnote">{}{}</aside>'
+                      ).format(note.number, first, rest)
 
     def take_notes(self) -> list[NoteHtml]:
         """Notes referenced since the last call, in order."""

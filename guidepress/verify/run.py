@@ -25,7 +25,7 @@ from ..files import atomic_write
 from ..project import Project, build_cache
 from ..read.brand import Brand, load_brand
 from ..writers import OutputFile, folder_of
-from ..writers.site import SITE_PAGES, accessibility_summary, report_files
+from ..writers.site import SITE_PAGES, accessibility_summary, public_url, report_files
 from . import measure, pdfstructure, tools
 
 Say = Callable[[str], None]
@@ -75,7 +75,8 @@ def verify(out: Path, project: Project, say: Say = lambda line: None,
         files = [OutputFile("site", path, path, data)
                  for entry, report in zip(manifest["guides"], reports, strict=True)
                  for path, data in report_files(brand, report.report,
-                                                entry.get("language") or "en").items()]
+                                                entry.get("language") or "en",
+                                                public_url(entry)).items()]
         install(out, files)
         # install() takes the manifest away while it swaps files (the reports are site
         # files: the manifest lists their paths, which do not change); put it back.

@@ -2,12 +2,17 @@
 
 Read ``write`` top to bottom for the structure of the book: cover, title page, contents,
 one file per chapter, contact page, stylesheet, fonts, images, navigation with the
-print edition's page-list, accessibility metadata, then a byte-stable zip.
+print edition's page-list (in the nav and the NCX), accessibility metadata, then a
+byte-stable zip whose dcterms:modified names the edition (``edition_modified``).
 """
 
 from __future__ import annotations
 
+import colorsys
+import datetime as dt
+import hashlib
 import io
+import json
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -31,7 +36,7 @@ from ..render import (
 )
 from ..render.pages import PageStart, leaf_keys
 from ..render.templates import DRAFT_MARK, N_, translator
-from . import BuildContext, OutputFile
+from . import EPOCH_FLOOR, BuildContext, OutputFile
 
 XHTML = "application/xhtml+xml"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -78,10 +83,10 @@ def write(guide: Guide, context: BuildContext) -> list[OutputFile]:
                   "templates/epub/font-licence.xhtml", pages), "no"),
     ]
     check_page_list(pages)
+    book.spine = spine
     add_ncx(book, context, guide, chapters, pages)
     add_accessibility_metadata(book, guide, context)
-    book.spine = spine
-    data = package(book, context)
+    data = package(book, context, edition_modified(book, guide, context))
     name = f"{guide.folder}/{guide.slug}.epub"
     return [OutputFile("epub", name, guide.meta.title, data, thumb=thumb)]
 
@@ -285,6 +290,13 @@ def add_cover(book, guide: Guide, context: BuildContext) -> bytes:
     content = templates.render(context.brand, "templates/epub/cover.xhtml", meta=guide.meta,
                                draft=guide.draft)
     book.add_item(xhtml_item("cover", "cover.xhtml", content))
+    # The EPUB 2 ways of naming the cover, which calibre (and so Kindle's pipeline) and
+    # older reading systems read instead of the 'cover-image' property: without them
+    # calibre makes a cover page of its own and keeps ours after it, two covers. EPUBCheck
+    # accepts both in EPUB 3 (the <guide> as a legacy element, the meta as OPF 2 metadata).
+    book.add_metadata(None, "meta", None, {"name": "cover", "content": image.id})
+    _ = translator(context.brand.styles, guide.meta.language)
+    book.guide = [{"type": "cover", "title": _("Cover"), "href": "cover.xhtml"}]
     return thumb
 
 
@@ -299,12 +311,62 @@ def page_list_entries(pages: PageList) -> list[tuple[str, str]]:
     return [(s.label, f"{pages.files[s.marker_id]}#{s.marker_id}") for s in pages.order]
 
 
+@dataclass(frozen=True, slots=True)
+class PageTarget:
+    """One printed page in the NCX's pageList (the EPUB 2 page-list)."""
+
+    label: str
+    src: str
+    kind: str  # "normal" (arabic folios), "front" (roman), "special"
+    value: str  # the page number of a "normal" page, else ""
+
+
+ROMAN_LETTERS = frozenset("ivxlcdm")
+
+
+def page_targets(pages: PageList) -> list[PageTarget]:
+    """The nav page-list's pages, in the same order and to the same places."""
+    targets = []
+    for label, src in page_list_entries(pages):
+        if label.isdigit():
+            targets.append(PageTarget(label, src, "normal", label))
+        else:
+            kind = "front" if set(label.lower()) <= ROMAN_LETTERS else "special"
+            targets.append(PageTarget(label, src, kind, ""))
+    return targets
+
+
+def play_order(book: epub.EpubBook, sources: list[str]) -> dict[str, int]:
+    """src → playOrder: one sequence from 1 over the NCX's navPoints and pageTargets, in
+    reading order (spine order, then where the fragment's id stands in its file), the
+    same number for the same src (as NCX and EPUBCheck ask)."""
+    spine = [book.get_item_with_id(entry[0] if isinstance(entry, tuple) else entry).file_name
+             for entry in book.spine]
+
+    def position(src: str) -> tuple[int, int]:
+        name, _, fragment = src.partition("#")
+        if not fragment:
+            return spine.index(name), -1
+        offset = book.get_item_with_href(name).content.find(f'id="{fragment}"'.encode())
+        if offset < 0:  # a bug, not a manuscript problem
+            raise RuntimeError(f"the NCX points at {src}, which is not there")
+        return spine.index(name), offset
+
+    ordered = sorted(set(sources), key=position)
+    return {src: number for number, src in enumerate(ordered, start=1)}
+
+
 def add_ncx(book, context, guide, chapters: list[Chapter], pages: PageList) -> None:
     arabic = [int(s.label) for s in pages.order if s.label.isdigit()]
+    targets = page_targets(pages)
+    nav_sources = [src for chapter in chapters for src in (
+        chapter.file_name, *(f"{chapter.file_name}#{sub.id}" for sub in chapter.subsections))]
+    play = play_order(book, [*nav_sources, "contact.xhtml", *(t.src for t in targets)])
     content = templates.render(context.brand, "templates/epub/toc.ncx", meta=guide.meta,
                                draft=guide.draft,
                                chapters=chapters, page_count=len(pages.order),
-                               max_page=max(arabic, default=0))
+                               max_page=max(arabic, default=0), page_targets=targets,
+                               play=play)
     # The id "ncx" is what ebooklib names in <spine toc="…"> when no EpubNcx is used.
     book.add_item(epub.EpubItem(uid="ncx", file_name="toc.ncx",
                                 media_type="application/x-dtbncx+xml",
@@ -317,9 +379,77 @@ def add_stylesheet(book, context: BuildContext, guide: Guide) -> None:
 
     css = templates.render(context.brand, "css/epub.css", draft=guide.draft,
                            language=guide.meta.language,
-                           font_faces=Markup(font_face_css(context.brand.text_font, url_for)))
+                           font_faces=Markup(font_face_css(context.brand.text_font, url_for)),
+                           colors=ebook_colors(context))
     book.add_item(epub.EpubItem(uid="css", file_name="css/book.css", media_type="text/css",
                                 content=css.encode("utf-8")))
+
+
+# -- colours that read on a white page and on a black one --------------------------------
+
+# Relative luminance (WCAG 2) of a colour with at least 4.5:1 against both white and black:
+# (L + 0.05) / 0.05 >= 4.5 and 1.05 / (L + 0.05) >= 4.5, that is 0.175 <= L <= 0.1833.
+TEXT_LUMINANCE = (0.175, 0.183)
+# At least 3:1 against both (WCAG's non-text contrast, for lines): 0.10 <= L <= 0.30.
+LINE_LUMINANCE = (0.10, 0.30)
+LUMINANCE_MARGIN = 0.002  # how far inside its band a moved colour is aimed
+# Brand colour → what the ebook uses it for (epub.css): text first, as text asks more.
+EBOOK_COLORS = {"primary": TEXT_LUMINANCE, "warning": LINE_LUMINANCE,
+                "rule": LINE_LUMINANCE}
+
+
+def ebook_colors(context: BuildContext) -> dict[str, str]:
+    """The brand colours the ebook's style sheet uses, each made light or dark enough to
+    read on white and on black.
+
+    A reading app's night mode turns the page black and keeps the author's colours, so a
+    heading in the brand's dark blue (2.6:1 on black) all but disappears. A media query
+    (prefers-color-scheme: dark) is not enough: many reading apps do not set it for their
+    night mode, or follow the device's setting instead of the page's. Instead each colour
+    keeps its hue and saturation and moves its lightness the least that brings its
+    luminance into the band its use needs (``EBOOK_COLORS``): 4.5:1 on both grounds for
+    text, 3:1 for lines. tests/test_epub_readers.py measures
+    every colour of the built style sheet against both.
+    """
+    return {name: within_luminance(context.brand.color(name), *band)
+            for name, band in EBOOK_COLORS.items()}
+
+
+def relative_luminance(rgb: tuple[int, int, int]) -> float:
+    def linear(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(v) for v in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def within_luminance(color: str, low: float, high: float) -> str:
+    """``color`` (#rrggbb) as it is if its luminance is in [low, high], else the colour of
+    the same hue and saturation (HLS) with the luminance of the nearer end of the band,
+    ``LUMINANCE_MARGIN`` inside it: the least change that reads on both grounds."""
+    rgb = tuple(int(color[i:i + 2], 16) for i in (1, 3, 5))
+    luminance = relative_luminance(rgb)
+    if low <= luminance <= high:
+        return color.lower()
+    hue, _, saturation = colorsys.rgb_to_hls(*(v / 255 for v in rgb))
+    target = low + LUMINANCE_MARGIN if luminance < low else high - LUMINANCE_MARGIN
+
+    def at(lightness: float) -> tuple[int, int, int]:
+        return tuple(round(v * 255) for v in colorsys.hls_to_rgb(hue, lightness, saturation))
+
+    darker, lighter = 0.0, 1.0  # luminance grows with HLS lightness
+    for _ in range(40):
+        middle = (darker + lighter) / 2
+        if relative_luminance(at(middle)) < target:
+            darker = middle
+        else:
+            lighter = middle
+    inside = [c for c in (at(darker), at(lighter)) if low <= relative_luminance(c) <= high]
+    if not inside:  # the margin is wider than a step of #rrggbb: cannot happen
+        raise ValueError(f"no colour like {color} has a luminance in [{low}, {high}]")
+    best = min(inside, key=lambda c: abs(relative_luminance(c) - target))
+    return "#{:02x}{:02x}{:02x}".format(*best)
 
 
 def add_fonts(book, context: BuildContext) -> None:
@@ -346,9 +476,43 @@ class Writer(epub.EpubWriter):
         super()._write_opf_file(root)
 
 
-def package(book: epub.EpubBook, context: BuildContext) -> bytes:
+def edition_modified(book: epub.EpubBook, guide: Guide, context: BuildContext) -> dt.datetime:
+    """The ebook's ``dcterms:modified``: which edition of the guide this is.
+
+    EPUB 3 names a release of a publication by its identifier (which a guide keeps from
+    edition to edition) and this date, so it is what tells a reading app that a file is
+    a new edition of a book it already has. It must change when the book does, and stay
+    the same when the same manuscript is built again (the build is byte-stable).
+
+    When the build timestamp is the guide's edition day (its front matter ``date``, the day
+    the editor sets, at midnight UTC; or 1980-01-01 without one), the time of day is
+    derived from the book's content: SHA-256 over every file of the ebook (name and bytes;
+    the NCX, navigation, pages, style sheet, fonts, images) and its metadata, but for the
+    generator meta, which names the guidepress version, taken as seconds modulo one day. So
+    two editions of the same day differ (they share a time by a 1-in-86,400 chance only),
+    an edition dated a later day sorts after, and a rebuild gives the same time. A build
+    timestamp given by SOURCE_DATE_EPOCH is a release time already: it is used as it is.
+    The zip entries keep the build timestamp (``stable_zip``).
+    """
+    day = dt.datetime.combine(guide.meta.date, dt.time(), tzinfo=dt.UTC) if guide.meta.date \
+        else EPOCH_FLOOR
+    if context.timestamp != day:
+        return context.timestamp
+    digest = hashlib.sha256()
+    for item in sorted(book.get_items(), key=lambda item: item.file_name):
+        digest.update(item.file_name.encode() + b"\0" + item.get_content() + b"\0")
+    metadata = {str(ns): {name: values for name, values in names.items()
+                          if name != "generator"} for ns, names in book.metadata.items()}
+    digest.update(json.dumps([metadata, book.spine, book.guide], sort_keys=True,
+                             default=str).encode())
+    seconds = int.from_bytes(digest.digest()[:8], "big") % 86400
+    return day + dt.timedelta(seconds=seconds)
+
+
+def package(book: epub.EpubBook, context: BuildContext, modified: dt.datetime) -> bytes:
+    """The EPUB's bytes: ``modified`` is its dcterms:modified (``edition_modified``)."""
     raw = io.BytesIO()
-    options = {"mtime": context.timestamp, "epub2_guide": False, "raise_exceptions": True}
+    options = {"mtime": modified, "epub2_guide": True, "raise_exceptions": True}
     writer = Writer(raw, book, options)
     writer.process()
     writer.write()

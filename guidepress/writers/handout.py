@@ -18,7 +18,8 @@ from markupsafe import Markup
 from ..errors import PublishError
 from ..layout import weasy
 from ..layout.thumbs import first_page
-from ..model import Guide, HandoutSpec
+from ..model import Guide, HandoutSpec, visible_nodes
+from ..read.brand import Brand
 from ..render import HtmlRenderer, RenderOptions, templates
 from ..render.pages import leaf_keys
 from . import BuildContext, OutputFile
@@ -34,13 +35,23 @@ class Fit:
     step_pt: float = 0.25
     figure_in: float = 1.8  # figure height at the design size; scales with the type
     pages: int = 1
+    # A short sheet may be set larger than the design size, up to the brand's
+    # handout.max_size, so it fills its page rather than leaving half of it empty.
+    grows: bool = False
 
-    def sizes(self) -> list[float]:
-        count = round((self.design_pt - self.floor_pt) / self.step_pt)
-        return [self.design_pt - n * self.step_pt for n in range(count + 1)]
+    def sizes(self, ceiling_pt: float | None = None) -> list[float]:
+        """Largest first: from ``ceiling_pt`` (the design size when not given) down to the
+        floor, one step apart, each step landing on the design size's grid."""
+        top = self.design_pt if ceiling_pt is None else max(ceiling_pt, self.floor_pt)
+        count = int((top - self.floor_pt) / self.step_pt + 1e-9)  # never above the top
+        return [self.floor_pt + n * self.step_pt for n in range(count, -1, -1)]
+
+    def ceiling(self, brand: Brand) -> float:
+        """The largest size tried: the brand's ceiling for a sheet that grows."""
+        return brand.data.handout.max_pt if self.grows else self.design_pt
 
 
-FIT = Fit()
+FIT = Fit(grows=True)
 
 
 def write(guide: Guide, context: BuildContext) -> list[OutputFile]:
@@ -69,10 +80,23 @@ def fit_to_page(guide: Guide, spec: HandoutSpec, context: BuildContext, fit: Fit
     that runs over tells how much room its text needs, and that room grows with the
     square of the type size, so the next try is the size that should just fit. A size
     that fits is the answer once the size a step larger is known not to.
+
+    The brand's "when to call" box counts in the search: a sheet that fits only without
+    it is too long, and the build stops like for any sheet that runs over. Leaving the
+    box out would send a patient home without knowing when to call.
     """
     body, notes = section_html(guide, spec, context.brand.styles)
     css = handout_css(context, fit, profile, guide.meta.language, guide.draft)
-    sizes = fit.sizes()  # largest first
+    help_box = wants_help_box(guide, spec, context.brand)
+    return fit_search(guide, spec, context, fit, (body, notes, css, edition), help_box)
+
+
+def fit_search(guide: Guide, spec: HandoutSpec, context: BuildContext, fit: Fit,
+               sheet: tuple[Markup, list, str, str], help_box: bool):
+    """``fit_to_page``'s search; ``sheet`` is the sections' HTML, their notes, the
+    stylesheet and the edition's name."""
+    body, notes, css, edition = sheet
+    sizes = fit.sizes(fit.ceiling(context.brand))  # largest first
     too_big = -1  # index of the smallest size known not to fit
     fitting: dict[int, Any] = {}  # index → a layout that fits its pages
     # A sheet of two pages says "Please turn over" at the foot of the first (in the page
@@ -81,7 +105,8 @@ def fit_to_page(guide: Guide, spec: HandoutSpec, context: BuildContext, fit: Fit
     turn_over = fit.pages > 1
 
     def layout(index: int, turn_over: bool):
-        html = handout_html(guide, spec, context, body, notes, sizes[index], fit, turn_over)
+        html = handout_html(guide, spec, context, body, notes, sizes[index], fit, turn_over,
+                            edition, help_box)
         return weasy.render(html, guide, context.brand, css)
 
     def answer(index: int):
@@ -104,7 +129,7 @@ def fit_to_page(guide: Guide, spec: HandoutSpec, context: BuildContext, fit: Fit
         if index + 1 in fitting:
             return answer(index + 1)
         if index == len(sizes) - 1:
-            raise overflow_error(guide, spec, document, fit, edition)
+            raise overflow_error(guide, spec, document, fit, edition, help_box)
         guess = next_guess(sizes, sizes[index], room_needed(document, fit))
         index = min(max(guess, index + 1), min(fitting, default=len(sizes)) - 1)
 
@@ -188,7 +213,7 @@ def pages_needed(document) -> float:
 
 
 def overflow_error(guide: Guide, spec: HandoutSpec, document, fit: Fit,
-                   edition: str = "") -> PublishError:
+                   edition: str = "", help_box: bool = False) -> PublishError:
     needed = pages_needed(document)
     words = {s: section_words(guide, s) for s in spec.sections}
     cut = max(10, round(sum(words.values()) * (needed - fit.pages) / needed / 10) * 10)
@@ -202,7 +227,10 @@ def overflow_error(guide: Guide, spec: HandoutSpec, document, fit: Fit,
         guide.source, spec.line,
         f"{where}{what} '{spec.id}' needs about {needed:.1f} pages at {fit.floor_pt:g} pt; "
         f"shorten sections {', '.join(longest)} by about {cut} words",
-        f"a {what} must fit on {room}; or list fewer sections under 'handouts'",
+        f"a {what} must fit on {room}" + (
+            ", with the 'When to call' box from styles/brand.yaml, which a handout prints "
+            "unless its sections have a .warning box of their own (a shorter one fits too)"
+            if help_box else "") + "; or list fewer sections under 'handouts'",
     )
 
 
@@ -258,8 +286,33 @@ def handout_css(context: BuildContext, fit: Fit, profile: str = "", language: st
     return css
 
 
+def has_own_warning(guide: Guide, spec: HandoutSpec) -> bool:
+    """Whether a ``.warning`` box (``.handout-only`` ones too) prints on the handout: a
+    sheet without one gets the brand's "when to call" box (``when_to_call``)."""
+    return any(node.type == "div" and "warning" in node.classes
+               for section_id in spec.sections
+               for node in visible_nodes(guide.section_blocks(guide.section(section_id)),
+                                         "handout"))
+
+
+# What an edition adds to the reorder code, so the front desk reorders the right sheet.
+CODE_SUFFIX = {"large-print": "-LP"}
+
+
+def reorder_code(spec: HandoutSpec, edition: str = "") -> str:
+    return f"{spec.code}{CODE_SUFFIX.get(edition, '')}" if spec.code else ""
+
+
+def wants_help_box(guide: Guide, spec: HandoutSpec, brand: Brand) -> bool:
+    """Whether the sheet gets the brand's "when to call" box: it has none of its own."""
+    return brand.data.when_to_call is not None and not has_own_warning(guide, spec)
+
+
 def handout_html(guide: Guide, spec: HandoutSpec, context: BuildContext, body: Markup,
-                 notes: list, body_pt: float, fit: Fit, turn_over: bool = False) -> str:
+                 notes: list, body_pt: float, fit: Fit, turn_over: bool = False,
+                 edition: str = "", help_box: bool | None = None) -> str:
+    """The sheet at ``body_pt``; ``help_box`` (by default: whether it wants one) adds the
+    brand's "when to call" box after the sections."""
     brand = context.brand
     url = guide.meta.url or brand.data.site_url
     # The sizes go in the document; the rest of the design is one stylesheet for every
@@ -270,6 +323,8 @@ def handout_html(guide: Guide, spec: HandoutSpec, context: BuildContext, body: M
         brand, "templates/handout/handout.html",
         meta=guide.meta, spec=spec, body=body, notes=notes, css=Markup(sizes),
         turn_over=turn_over, draft=guide.draft,
+        help_box=wants_help_box(guide, spec, brand) if help_box is None else help_box,
+        code=reorder_code(spec, edition),
         logo=brand.logo_path.as_uri(), url=url, qr=qr_data_uri(url),
         short_url=url.split("://", 1)[-1].rstrip("/"),
         version=context.version,
