@@ -77,18 +77,8 @@ def help_text() -> str:
 # -- 1. a "when to call" box on every sheet ---------------------------------------------
 
 
-# The shipped "prevention" sheet fills its page at 12.75 pt, and its figure (which may not
-# be split) leaves the foot of its first column empty: the box (about 90 pt at 12.5 pt)
-# only fits if its sections lose some 70 words, or its figure and notes shrink below what
-# test_handouts.py::test_legibility_measured allows. Until then the writer leaves the box
-# off rather than stopping the build, and this test says so.
-TOO_FULL_FOR_THE_BOX = {"muscle-spasms/prevention"}
-
-
 def test_every_sheet_prints_a_warning_box_on_its_page(built):
     for (guide, spec, pdf), name in zip(sheets(built), sheet_ids(built), strict=True):
-        if name in TOO_FULL_FOR_THE_BOX:
-            continue  # the next test
         own = own_warning_titles(guide, spec)
         text = flat_text(pdf)
         if own:  # its own box, and not the brand's as well
@@ -174,7 +164,7 @@ def test_every_sheet_links_its_phone_web_address_and_guide(built):
     for (guide, spec, pdf), name in zip(sheets(built), sheet_ids(built), strict=True):
         page = links(pdf)[0]
         uris = [uri for uri, _ in page]
-        help_box = name not in TOO_FULL_FOR_THE_BOX and writer.wants_help_box(guide, spec, BRAND)
+        help_box = writer.wants_help_box(guide, spec, BRAND)
         # the footer's three, and the phone number in the "when to call" box
         assert uris.count(CONTACT.tel) == 1 + help_box, name
         assert uris.count(CONTACT.web_url) == 1, name

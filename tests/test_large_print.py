@@ -217,7 +217,8 @@ def test_nothing_prints_past_the_page_or_the_margins(large, shipped_book):
 
 
 def test_each_handout_is_one_sheet_with_its_footer_once_at_the_end(large):
-    phone = BRAND.data.contact.phone
+    # the footer's call line (the phone number alone is also in a "When to call" box)
+    phone = f"{BRAND.data.name} · Call {BRAND.data.contact.phone}"
     sides = collections.Counter()
     for pdf in large_handouts(large):
         pages = flat(pdf)
@@ -254,7 +255,7 @@ def test_the_guide_page_lists_large_print_next_to_each_file(large):
     for guide in large.manifest["guides"]:
         page = large.out / guide["page"]
         tree = lxml_html.parse(str(page))
-        links = [a.get("href") for a in tree.iter("a") if a.get("download") is not None]
+        links = [a.get("href") for a in tree.xpath('//li[contains(@class, "download")]//h3/a')]
         slug = guide["slug"]
         assert f"{slug}-large-print.pdf" in links
         assert links.index(f"{slug}-large-print.pdf") == links.index(f"{slug}.pdf") + 1

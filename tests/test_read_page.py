@@ -153,7 +153,8 @@ def render_notes(tmp_path, body: str, target: str = "web") -> tuple[str, list]:
     path = tmp_path / "guide.md"
     path.write_text(HEAD + body + "\n", encoding="utf-8")
     guide, _ = read_guide(path)
-    renderer = HtmlRenderer(guide, RenderOptions(target=target, notes="popup"))
+    renderer = HtmlRenderer(guide, RenderOptions(target=target, notes="popup",
+                                                 notes_by_call=target == "web"))
     return str(renderer.blocks(guide.blocks)), renderer.take_notes()
 
 

@@ -164,6 +164,12 @@ def unwrapped_styles(tmp_path: Path) -> Path:
     for name in ("print.css", "handout.css"):
         sheet = styles / "css" / name
         sheet.write_text(sheet.read_text(encoding="utf-8") + undo, encoding="utf-8")
+    # No "When to call" box: the sheet of wide things must fit one page to be measured.
+    brand = styles / "brand.yaml"
+    text = brand.read_text(encoding="utf-8")
+    start = text.index("when_to_call:")
+    brand.write_text(text[:start] + text[text.index("\nprinted_by:", start) + 1:],
+                     encoding="utf-8")
     return styles
 
 

@@ -116,7 +116,7 @@ def read_guide(path: Path | str, fonts: glyphs.FontSet | None = None, *, text: s
         for label, (number, note_blocks, line) in raw_notes.items()
     }
     blocks, footnotes = link_header_references(blocks, footnotes)
-    assets = collect_assets(blocks, footnotes, path, warnings)
+    assets = collect_assets(blocks, footnotes, path, warnings, fonts)
     blocks, footnotes = with_asset_sources(blocks, footnotes, assets)
     guide = Guide(
         source=path.resolve(),
@@ -227,7 +227,7 @@ GENERATED_IDS = {
     "page-list": "the list of printed pages", "landmarks": "the ebook's landmarks",
     "notes-title": "the notes heading", "main": "the page's main text",
     "contact-us": "the contact page", "book-title": "the title page",
-    "licence-title": "the font licence page",
+    "licence-title": "the font licence page", "which-title": "the downloads help heading",
 }
 GENERATED_PATTERNS = (
     (re.compile(r"fn-(\d+)"), "footnote {}"),
@@ -358,8 +358,8 @@ def build_sections(blocks: tuple[Node, ...]) -> tuple[Section, ...]:
     return tuple(sections)
 
 
-def collect_assets(blocks, footnotes, path: Path, warnings: list[Diagnostic]
-                   ) -> dict[str, Asset]:
+def collect_assets(blocks, footnotes, path: Path, warnings: list[Diagnostic],
+                   fonts: glyphs.FontSet | None = None) -> dict[str, Asset]:
     """Every image the guide uses, keyed by its src as written, checked and made safe."""
     assets: dict[str, Asset] = {}
     by_name: dict[str, Asset] = {}  # case-folded file name → the first asset with it
@@ -368,7 +368,7 @@ def collect_assets(blocks, footnotes, path: Path, warnings: list[Diagnostic]
     for node in nodes:
         src = node.attrs.get("src", "")
         if node.type == "image" and src not in assets:
-            assets[src], found = load_asset(src, node.line, path)
+            assets[src], found = load_asset(src, node.line, path, fonts)
             warnings.extend(found)
             first = by_name.setdefault(assets[src].src.casefold(), assets[src])
             if first.path != assets[src].path and first.src == assets[src].src:

@@ -17,11 +17,13 @@ TARGETS = ("epub", "pdf", "handout", "web")
 @dataclass(frozen=True)
 class RenderOptions:
     target: str
-    # "popup": EPUB/web note references with notes collected per document part (on the
-    # web page each note follows the block that first calls it: NoteRenderer.after_block);
+    # "popup": EPUB/web note references with notes collected per document part;
     # "float": notes inline at the call, for CSS `float: footnote` in the print book;
     # "list": small numbers, notes listed at the foot (handouts).
     notes: str
+    # The read-online page: each "popup" note right after the block that first calls it
+    # (NoteRenderer.after_block), so a phone reader need not scroll to the end and back.
+    notes_by_call: bool = False
     href_for: Callable[[str], str | None] = lambda target_id: f"#{target_id}"
     src_for: Callable[[str], str] = lambda src: src
     heading_shift: int = 0

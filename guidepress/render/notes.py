@@ -33,7 +33,7 @@ class NoteRenderer(RendererBase):
         """On the web page, the notes a block called (first calls only) right after it,
         each an <aside role="doc-footnote" id="fn-N"> with a link back to its call; what
         no block placed is left for take_notes() (the list at the end)."""
-        if (self.options.target != "web" or self.options.notes != "popup"
+        if (not self.options.notes_by_call or self.options.notes != "popup"
                 or self.in_web_note or not self.pending or node.type not in NOTE_HOSTS):
             return html
         placed = []

@@ -470,7 +470,7 @@ def read_page_files(brand: Brand, guide: Guide) -> dict[str, bytes]:
 def add_read_page(site: Site, guide: Guide, others: list[dict],
                   formats: list[dict] | None = None, image: dict | None = None) -> None:
     """The whole guide as one accessible web page, from the same model as the books."""
-    options = RenderOptions(target="web", notes="popup", heading_shift=1,
+    options = RenderOptions(target="web", notes="popup", notes_by_call=True, heading_shift=1,
                             src_for=lambda src: f"media/{src}",
                             gettext=translator(site.brand.styles, guide.meta.language))
     renderer = HtmlRenderer(guide, options)
