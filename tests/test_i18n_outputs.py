@@ -183,6 +183,18 @@ def test_the_draft_handouts_keep_the_type_size_of_the_reviewed_ones(draft, revie
         assert body_size(marked) == body_size(plain), marked.name
 
 
+def test_the_spanish_handouts_are_as_legible_as_the_english(reviewed):
+    """The same floor as tests/test_handouts.py::test_legibility_measured: 12 pt text, and
+    nothing under 8.5 pt (note numbers, figure labels)."""
+    from .pdftools import body_size, font_sizes
+
+    for path, _ in reviewed.handouts:
+        assert body_size(path) >= 12.0, path.name
+        assert min(font_sizes(path)) >= 8.5, path.name
+    prevention = next(path for path, _ in reviewed.handouts if path.stem == "prevention")
+    assert "Cuándo llamar Llámenos al" in words(" ".join(page_texts(prevention)))
+
+
 def test_the_ebook_title_and_every_document_carry_the_mark(draft):
     assert draft.title() == f"{MARK}: {TITLE}"
     documents = draft.documents()
