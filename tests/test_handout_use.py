@@ -308,3 +308,25 @@ def test_a_sheet_is_the_same_bytes_twice():
     context = BuildContext(BRAND, "test", build_timestamp(guide))
     first = writer.write_one(guide, spec, context)
     assert writer.write_one(guide, spec, context).data == first.data
+
+
+@pytest.mark.parametrize("text", ["Call %(phone)s: 100% of the time.", "Call %(number)s."])
+def test_a_help_text_that_cannot_be_filled_in_is_refused_at_its_line(tmp_path, text):
+    import shutil
+
+    from guidepress.errors import PublishError
+    from guidepress.project import DEFAULT_STYLES
+    from guidepress.read.brand import load_brand
+
+    styles = tmp_path / "styles"
+    shutil.copytree(DEFAULT_STYLES, styles)
+    brand = styles / "brand.yaml"
+    source = brand.read_text(encoding="utf-8")
+    start = source.index("  text: >-\n", source.index("when_to_call:"))
+    end = source.index("\n\n", start)
+    brand.write_text(source[:start] + f"  text: \"{text}\"" + source[end:], encoding="utf-8")
+    with pytest.raises(PublishError) as info:
+        load_brand(styles)
+    assert info.value.diagnostic.line == source[:start].count("\n") + 1
+    assert "when_to_call text cannot be filled in" in info.value.diagnostic.message
+    assert "%%" in info.value.diagnostic.hint

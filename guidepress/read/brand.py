@@ -147,6 +147,18 @@ class Brand:
 HANDOUT_PT = (12.0, 24.0)  # the writer's floor; above this a sheet holds too few words
 
 
+def check_help_text(text: str, path: Path, line: int) -> None:
+    """The help box's text is filled in with ``%`` formatting on every handout: a stray
+    ``%`` (write ``%%``) or a name other than %(phone)s would stop each handout's build
+    with a traceback, so it is refused here, at its line."""
+    try:
+        text % {"phone": ""}
+    except (KeyError, ValueError, TypeError) as exc:
+        raise PublishError(path, line, f"when_to_call text cannot be filled in ({exc!r})",
+                           "write the phone number as %(phone)s and a percent sign as %%"
+                           ) from None
+
+
 def check_handout(handout: Handout, path: Path, line: int) -> None:
     try:
         size = handout.max_pt
@@ -211,6 +223,8 @@ def load_brand(styles: Path) -> Brand:
             raise PublishError(path, line, f"contrast pair names unknown colour '{unknown[0]}'",
                                "use the names listed under 'colors'")
     check_handout(data.handout, path, lines.get(("handout", "max_size"), 0))
+    if data.when_to_call:
+        check_help_text(data.when_to_call.text, path, lines.get(("when_to_call", "text"), 0))
     logo = (styles / data.logo).resolve()
     if not logo.is_file():
         raise PublishError(path, lines.get(("logo",), 0),
