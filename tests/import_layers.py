@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # Stages, earliest first: a module's stage is the longest prefix listed here.
 STAGES: list[tuple[str, ...]] = [
     ("guidepress", "guidepress.errors", "guidepress.units", "guidepress.files",
-     "guidepress.sysdeps", "guidepress.evidence"),
+     "guidepress.sysdeps", "guidepress.evidence", "guidepress.colors"),
     ("guidepress.project",),
     ("guidepress.model",),
     ("guidepress.read",),

@@ -14,7 +14,7 @@ import pytest
 from lxml import etree
 
 from guidepress.build import build
-from guidepress.checks.contrast import parse_hex, ratio
+from guidepress.colors import parse_hex, ratio
 from guidepress.writers.epub import LINE_LUMINANCE, TEXT_LUMINANCE, within_luminance
 
 from .conftest import TEST_GUIDE

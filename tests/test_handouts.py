@@ -12,8 +12,8 @@ import pytest
 from pypdf import PdfReader
 
 from guidepress.build import build
-from guidepress.checks.contrast import contrast
-from guidepress.checks.contrast import ratio as contrast_ratio
+from guidepress.colors import contrast
+from guidepress.colors import ratio as contrast_ratio
 from guidepress.errors import PublishError
 from guidepress.project import DEFAULT_STYLES
 from guidepress.read.brand import load_brand

@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from .. import colors as wcag
 from ..errors import Diagnostic, PublishError
 from ..model import Guide, HandoutSpec, Node
-from . import contrast as wcag
 from .context import CheckContext, Rule, primary_language
 from .text import Sentence, scores, sentences, spanish_scores
 

@@ -9,8 +9,8 @@ import ctypes
 import math
 from pathlib import Path
 
-from ..checks.contrast import contrast
 from ..checks.text import SENTENCE_END, Sentence, scores, spanish_scores
+from ..colors import contrast
 from ..read.brand import Brand
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from ebooklib import epub
 from markupsafe import Markup
 
+from ..colors import luminance, parse_hex
 from ..layout.book import layout_book
 from ..layout.cover import cover_png
 from ..model import Guide
@@ -415,25 +416,16 @@ def ebook_colors(context: BuildContext) -> dict[str, str]:
             for name, band in EBOOK_COLORS.items()}
 
 
-def relative_luminance(rgb: tuple[int, int, int]) -> float:
-    def linear(value: int) -> float:
-        c = value / 255
-        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (linear(v) for v in rgb)
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
 def within_luminance(color: str, low: float, high: float) -> str:
     """``color`` (#rrggbb) as it is if its luminance is in [low, high], else the colour of
     the same hue and saturation (HLS) with the luminance of the nearer end of the band,
     ``LUMINANCE_MARGIN`` inside it: the least change that reads on both grounds."""
-    rgb = tuple(int(color[i:i + 2], 16) for i in (1, 3, 5))
-    luminance = relative_luminance(rgb)
-    if low <= luminance <= high:
+    rgb = parse_hex(color)
+    now = luminance(rgb)
+    if low <= now <= high:
         return color.lower()
     hue, _, saturation = colorsys.rgb_to_hls(*(v / 255 for v in rgb))
-    target = low + LUMINANCE_MARGIN if luminance < low else high - LUMINANCE_MARGIN
+    target = low + LUMINANCE_MARGIN if now < low else high - LUMINANCE_MARGIN
 
     def at(lightness: float) -> tuple[int, int, int]:
         return tuple(round(v * 255) for v in colorsys.hls_to_rgb(hue, lightness, saturation))
@@ -441,14 +433,14 @@ def within_luminance(color: str, low: float, high: float) -> str:
     darker, lighter = 0.0, 1.0  # luminance grows with HLS lightness
     for _ in range(40):
         middle = (darker + lighter) / 2
-        if relative_luminance(at(middle)) < target:
+        if luminance(at(middle)) < target:
             darker = middle
         else:
             lighter = middle
-    inside = [c for c in (at(darker), at(lighter)) if low <= relative_luminance(c) <= high]
+    inside = [c for c in (at(darker), at(lighter)) if low <= luminance(c) <= high]
     if not inside:  # the margin is wider than a step of #rrggbb: cannot happen
         raise ValueError(f"no colour like {color} has a luminance in [{low}, {high}]")
-    best = min(inside, key=lambda c: abs(relative_luminance(c) - target))
+    best = min(inside, key=lambda c: abs(luminance(c) - target))
     return "#{:02x}{:02x}{:02x}".format(*best)
 
 
