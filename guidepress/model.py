@@ -176,6 +176,16 @@ class Guide:
     def section_blocks(self, section: Section) -> tuple[Node, ...]:
         return self.blocks[section.start : section.end]
 
+    def handout_warns(self, spec: HandoutSpec) -> bool:
+        """Whether a handout prints a ``.warning`` box of its own: a fenced div of that
+        class in one of its sections, shown in handouts (``.handout-only`` ones too). The
+        handout writer adds the brand's "when to call" box to a sheet without one; the
+        ``handout-help`` check names a sheet that would have neither."""
+        blocks = tuple(b for s in spec.sections if (section := self.section(s))
+                       for b in self.section_blocks(section))
+        return any(node.type == "div" and "warning" in node.classes
+                   for node in visible_nodes(blocks, "handout"))
+
     def walk(self) -> Iterator[Node]:
         for block in self.blocks:
             yield from block.walk()

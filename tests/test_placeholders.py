@@ -187,3 +187,26 @@ def test_which_shipped_handouts_rely_on_the_default_box(tmp_path):
     # The test guide's 'getting-back' handout (exercises only) relies on it too.
     assert [f.message.split("'")[1] for f in help_findings(TEST_GUIDE, styles)] \
         == ["getting-back"]
+
+
+def test_a_default_box_without_text_is_no_box(tmp_path):
+    """A when_to_call with a title alone tells a patient nothing: the writer prints no
+    box from it, and the check names the handouts that then say nowhere when to call."""
+    from guidepress.read.brand import load_brand
+    from guidepress.read.guide import read_guide
+    from guidepress.writers.handout import wants_help_box
+
+    styles = styles_copy(tmp_path, REAL)
+    brand_file = styles / "brand.yaml"
+    text = brand_file.read_text(encoding="utf-8")
+    text, count = re.subn(r"(\nwhen_to_call:\n  title: .*\n)(    .*\n|  text: .*\n)+", r"\1",
+                          text)
+    assert count == 1
+    brand_file.write_text(text, encoding="utf-8")
+    brand = load_brand(styles)
+    assert brand.data.when_to_call is not None and brand.data.help_box is None
+    path = guide(tmp_path, BODY)
+    parsed, _ = read_guide(path)
+    assert [wants_help_box(parsed, spec, brand) for spec in parsed.meta.handouts] \
+        == [False, False]
+    assert [f.message.split("'")[1] for f in help_findings(path, styles)] == ["rest"]

@@ -643,26 +643,14 @@ def changed_sections(guide: Guide, state) -> Iterator[Diagnostic]:
 # -- handouts ---------------------------------------------------------------------------
 
 
-def has_warning_box(guide: Guide, spec: HandoutSpec) -> bool:
-    """Whether a handout prints a ``.warning`` box of its own: a fenced div of that class
-    in one of its sections, not hidden from handouts (model.visible)."""
-    from ..model import visible_nodes
-
-    blocks = tuple(b for s in spec.sections if (section := guide.section(s))
-                   for b in guide.section_blocks(section))
-    return any(node.type == "div" and "warning" in node.classes
-               for node in visible_nodes(blocks, "handout"))
-
-
 def handout_help(guide: Guide, context: CheckContext) -> Iterator[Diagnostic]:
     """Every handout tells the patient when to call. With a ``when_to_call`` box in
     brand.yaml the handout writer prints it on a handout without a ``.warning`` box of its
     own; without one, such a handout says nowhere when to get help."""
-    default = context.brand.data.when_to_call
-    if (default is not None and default.text.strip()) or guide.translation is not None:
+    if context.brand.data.help_box is not None or guide.translation is not None:
         return  # a translation has the manuscript's blocks: the finding would repeat
     for spec in guide.meta.handouts:
-        if not has_warning_box(guide, spec):
+        if not guide.handout_warns(spec):
             yield finding(guide, spec.line,
                           f"handout '{spec.id}' does not tell the patient when to call: none "
                           "of its sections has a warning box",

@@ -122,6 +122,13 @@ class BrandData(msgspec.Struct, forbid_unknown_fields=True):
     when_to_call: WhenToCall | None = None  # a handout's help box, unless it has its own
     handout: Handout = msgspec.field(default_factory=Handout)
 
+    @property
+    def help_box(self) -> WhenToCall | None:
+        """The "when to call" box a handout without its own prints: none when brand.yaml
+        has none, or one with no text (a title alone tells a patient nothing)."""
+        box = self.when_to_call
+        return box if box is not None and box.text.strip() else None
+
 
 @dataclass(frozen=True)
 class Brand:

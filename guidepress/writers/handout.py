@@ -18,7 +18,7 @@ from markupsafe import Markup
 from ..errors import PublishError
 from ..layout import weasy
 from ..layout.thumbs import first_page
-from ..model import Guide, HandoutSpec, visible_nodes
+from ..model import Guide, HandoutSpec
 from ..read.brand import Brand
 from ..render import HtmlRenderer, RenderOptions, templates
 from ..render.pages import leaf_keys
@@ -286,15 +286,6 @@ def handout_css(context: BuildContext, fit: Fit, profile: str = "", language: st
     return css
 
 
-def has_own_warning(guide: Guide, spec: HandoutSpec) -> bool:
-    """Whether a ``.warning`` box (``.handout-only`` ones too) prints on the handout: a
-    sheet without one gets the brand's "when to call" box (``when_to_call``)."""
-    return any(node.type == "div" and "warning" in node.classes
-               for section_id in spec.sections
-               for node in visible_nodes(guide.section_blocks(guide.section(section_id)),
-                                         "handout"))
-
-
 # What an edition adds to the reorder code, so the front desk reorders the right sheet.
 CODE_SUFFIX = {"large-print": "-LP"}
 
@@ -305,7 +296,7 @@ def reorder_code(spec: HandoutSpec, edition: str = "") -> str:
 
 def wants_help_box(guide: Guide, spec: HandoutSpec, brand: Brand) -> bool:
     """Whether the sheet gets the brand's "when to call" box: it has none of its own."""
-    return brand.data.when_to_call is not None and not has_own_warning(guide, spec)
+    return brand.data.help_box is not None and not guide.handout_warns(spec)
 
 
 def handout_html(guide: Guide, spec: HandoutSpec, context: BuildContext, body: Markup,
