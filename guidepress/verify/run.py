@@ -25,7 +25,13 @@ from ..files import atomic_write
 from ..project import Project, build_cache
 from ..read.brand import Brand, load_brand
 from ..writers import OutputFile, folder_of
-from ..writers.site import SITE_PAGES, accessibility_summary, public_url, report_files
+from ..writers.site import (
+    SITE_PAGES,
+    accessibility_summary,
+    public_url,
+    report_files,
+    site_assets,
+)
 from . import measure, pdfstructure, tools
 
 Say = Callable[[str], None]
@@ -72,9 +78,10 @@ def verify(out: Path, project: Project, say: Say = lambda line: None,
     with output_lock(cache, out), tempfile.TemporaryDirectory(dir=cache) as work:
         reports = [check_guide(out, entry, brand, Path(work), now, say)
                    for entry in manifest["guides"]]
+        stylesheet = site_assets(brand)[1]
         files = [OutputFile("site", path, path, data)
                  for entry, report in zip(manifest["guides"], reports, strict=True)
-                 for path, data in report_files(brand, report.report,
+                 for path, data in report_files(brand, report.report, stylesheet,
                                                 entry.get("language") or "en",
                                                 public_url(entry)).items()]
         install(out, files)

@@ -562,11 +562,12 @@ def pending_report(brand: Brand, entry: dict) -> dict:
             "files": files + pages, "tools": {}}
 
 
-def report_files(brand: Brand, report: dict, language: str = "en", url: str = ""
-                 ) -> dict[str, bytes]:
+def report_files(brand: Brand, report: dict, stylesheet: str, language: str = "en",
+                 url: str = "") -> dict[str, bytes]:
     """accessibility.html and accessibility.json of one guide, by path; the page in the
     guide's ``language`` (the checkers' own messages stay as they wrote them), its
-    canonical address from the guide's ``url`` when known."""
+    canonical address from the guide's ``url`` when known. ``stylesheet`` is the site's
+    versioned style sheet link (``site_assets``), made once for every page."""
     import json
 
     slug = report["guide"]
@@ -579,12 +580,12 @@ def report_files(brand: Brand, report: dict, language: str = "en", url: str = ""
                 "checked_date": checked[:10] if checked else ""},
         description=_("How %(title)s is checked for accessibility.") % {
             "title": report["title"]},
-        **page_head(site_assets(brand)[1], page_url(url, REPORT)))
+        **page_head(stylesheet, page_url(url, REPORT)))
     data = json.dumps(report, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
     return {f"{slug}/{REPORT}": page.encode("utf-8"), f"{slug}/{EVIDENCE}": data.encode()}
 
 
 def add_report(site: Site, entry: dict, report: dict) -> None:
-    for path, data in report_files(site.brand, report, entry.get("language") or "en",
-                                   public_url(entry)).items():
+    for path, data in report_files(site.brand, report, site.stylesheet,
+                                   entry.get("language") or "en", public_url(entry)).items():
         site.add(path, data)
