@@ -121,11 +121,28 @@ def test_checksums_only_in_the_web_teams_details(built):
 
 
 def test_pdfs_open_in_the_browser_the_ebook_is_saved(built):
-    _, parsed = guide_page(built)
-    links = [a for a in parsed.all("a") if a.get("href", "").endswith((".pdf", ".epub"))]
-    assert any(a["href"].endswith(".epub") for a in links)
-    for link in links:
-        assert ("download" in link) == link["href"].endswith(".epub"), link
+    path, parsed = guide_page(built)
+    # the guide page's downloads, and the read-online page's download line
+    for parsed in (parsed, page(path.with_name("read.html"))):
+        links = [a for a in parsed.all("a") if a.get("href", "").endswith((".pdf", ".epub"))]
+        assert any(a["href"].endswith(".epub") for a in links)
+        assert any(a["href"].endswith(".pdf") for a in links)
+        for link in links:
+            assert ("download" in link) == link["href"].endswith(".epub"), link
+
+
+def test_a_translations_report_page_links_up_and_dates_in_its_language():
+    """A translation's pages are one folder deeper (<slug>/<language>/): its report's
+    "All guides" goes to the top, and its checked date is in the page's language."""
+    brand = load_brand(ROOT / "styles")
+    report = {"guide": "muscle-spasms/es", "title": "Espasmos musculares",
+              "result": "passed", "checked": "2026-12-02T10:00:00Z", "summary": "",
+              "measured": {}, "files": [], "tools": {}}
+    files = site_writer.report_files(brand, report, "../../assets/site.css", "es")
+    html = files["muscle-spasms/es/accessibility.html"].decode("utf-8")
+    crumbs = re.search(r'<nav class="crumbs"[^>]*><a href="([^"]+)"', html)
+    assert crumbs and crumbs[1] == "../../index.html", crumbs
+    assert '<time datetime="2026-12-02">2 de diciembre de 2026</time>' in html
 
 
 def test_contact_details_are_links(built):

@@ -576,7 +576,8 @@ def report_files(brand: Brand, report: dict, stylesheet: str, language: str = "e
     _ = translator(brand.styles, language)
     page = templates.render(
         brand, "templates/site/accessibility.html", lang=language, root=root_of(slug),
-        report={**report, "checked_text": long_date(checked[:10]) if checked else "",
+        report={**report,
+                "checked_text": long_date(checked[:10], language) if checked else "",
                 "checked_date": checked[:10] if checked else ""},
         description=_("How %(title)s is checked for accessibility.") % {
             "title": report["title"]},
