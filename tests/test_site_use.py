@@ -121,9 +121,9 @@ def test_checksums_only_in_the_web_teams_details(built):
 
 
 def test_pdfs_open_in_the_browser_the_ebook_is_saved(built):
-    path, parsed = guide_page(built)
+    path, guide = guide_page(built)
     # the guide page's downloads, and the read-online page's download line
-    for parsed in (parsed, page(path.with_name("read.html"))):
+    for parsed in (guide, page(path.with_name("read.html"))):
         links = [a for a in parsed.all("a") if a.get("href", "").endswith((".pdf", ".epub"))]
         assert any(a["href"].endswith(".epub") for a in links)
         assert any(a["href"].endswith(".pdf") for a in links)
