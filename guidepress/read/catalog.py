@@ -120,27 +120,31 @@ def cut(path: Path) -> Source:
         if token.type == "table_open" and token.map and not is_pipe_table(
                 lines, token.map[0] + body_line):
             aligned = range(*token.map)
-            source.warnings.append(Diagnostic(
-                path, token.map[0] + body_line, "this table's cells cannot be offered for "
-                "translation (its columns line up by position, which a translation would "
-                "break); it stays in the manuscript's language in every translation",
-                "write it as a pipe table (| a | b |) to have it translated",
-                severity="warning"))
+            source.warnings.append(untranslatable(
+                path, token.map[0] + body_line, "this table's cells", "its columns line "
+                "up by position, which a translation would break",
+                "write it as a pipe table (| a | b |) to have it translated"))
         if token.type == "inline" and token.map and token.map[0] in aligned:
             continue
         if token.type == "inline" and token.map and token.content.strip():
             piece = locate(token.content, token.map[0] + body_line, lines, cursor,
                            heading=token.map[0] in headings)
             if piece is None:
-                source.warnings.append(Diagnostic(
-                    path, token.map[0] + body_line, "this block cannot be offered for "
-                    "translation (its text is not written line by line); it stays in the "
-                    "manuscript's language in every translation",
-                    "write it as plain paragraphs, list items or a pipe table",
-                    severity="warning"))
+                source.warnings.append(untranslatable(
+                    path, token.map[0] + body_line, "this block",
+                    "its text is not written line by line",
+                    "write it as plain paragraphs, list items or a pipe table"))
             else:
                 source.pieces.append(piece)
     return source
+
+
+def untranslatable(path: Path, line: int, what: str, why: str, hint: str) -> Diagnostic:
+    """A block the cutter cannot offer for translation: it stays as the manuscript has
+    it in every translation, and the warning says why and what to write instead."""
+    return Diagnostic(path, line, f"{what} cannot be offered for translation ({why}); it "
+                      "stays in the manuscript's language in every translation", hint,
+                      severity="warning")
 
 
 PIPE_RULE = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
