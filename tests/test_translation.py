@@ -464,3 +464,21 @@ def test_a_table_whose_columns_line_up_is_named_not_translated(tmp_path, monkeyp
     checked = CliRunner().invoke(cli, ["check"])
     assert ("manuscript/grid.md:11:1: warning translation this table's cells cannot be "
             "offered for translation") in checked.output
+
+
+def test_words_set_in_tspans_count_as_drawn_words(tmp_path):
+    """A label split over lines with <tspan>s (as drawing programs write them) is named
+    like one in a plain <text>: the drawing's words are read by read/svgtext.py."""
+    source = copy_project(tmp_path)
+    images = tmp_path / "manuscript" / "images"
+    (images / "spine-spasm.es.svg").unlink()
+    (images / "spine-spasm.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 100"><title>Spine</title>'
+        '<text x="10" y="20" font-size="12"><tspan x="10" y="20">Tight</tspan>'
+        '<tspan x="10" y="40">muscle</tspan></text></svg>', encoding="utf-8")
+    english, _ = read_guide(source)
+    po = tmp_path / "manuscript" / "locale" / "es" / "muscle-spasms.po"
+    _, warnings = catalog.read_translation(english, po)
+    [found] = [w for w in warnings if "has words drawn in it" in w.message]
+    assert found.message.startswith("images/spine-spasm.svg has words drawn in it (Tight, "
+                                    "muscle) that this translation does not change")

@@ -20,13 +20,14 @@ import datetime as dt
 import io
 import re
 import uuid
+import xml.etree.ElementTree as ET
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..errors import Diagnostic, PublishError
 from ..model import Guide, Meta, Section, Translation
-from . import frontmatter, glyphs
+from . import frontmatter, glyphs, svgtext
 from .guide import clean_characters, read_guide, read_text, slug_for
 from .markdown import _PARSER
 
@@ -522,15 +523,16 @@ def read_translation(english: Guide, path: Path, fonts: glyphs.FontSet | None = 
     return replace(guide, meta=meta, translation=translation), warnings
 
 
-SVG_TEXT = re.compile(rb"<text\b[^>]*>([^<]{1,80})</text>")
-
-
 def english_labels(guide: Guide, language: str) -> list[Diagnostic]:
-    """Drawings whose words are still the manuscript's: each SVG with <text> labels and
-    no version for this language beside it."""
+    """Drawings whose words are still the manuscript's: each SVG with text in it (as
+    svgtext finds it, <tspan>s too) and no version for this language beside it."""
     found = []
     for asset in guide.assets.values():
-        labels = [m.decode("utf-8", "replace").strip() for m in SVG_TEXT.findall(asset.data)]
+        if asset.media_type != "image/svg+xml":
+            continue
+        # the reader's own cleaned bytes: no DTD, no entities
+        labels = [label.text for label in svgtext.labels(ET.fromstring(asset.data))
+                  if label.text]
         if labels and f".{language.split('-')[0]}." not in asset.src:
             stem, _, suffix = asset.src.rpartition(".")
             found.append(Diagnostic(
