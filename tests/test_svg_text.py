@@ -17,13 +17,14 @@ from fontTools.ttLib import TTFont
 from guidepress.checks import check_files
 from guidepress.read.assets import load_asset
 from guidepress.read.brand import load_brand
-from guidepress.read.svgtext import advance, face, family_named, labels, overruns
+from guidepress.read.fonts import load_family
+from guidepress.read.svgtext import advance, face, labels, overruns
 
 from .conftest import ROOT, SHIPPED, TEST_GUIDE
 
 SVG = "http://www.w3.org/2000/svg"
 STYLES = ROOT / "styles"
-FAMILY = family_named("Atkinson Hyperlegible")
+FAMILY = load_family("atkinson-hyperlegible")
 FONT_FACE = re.compile(r"@font-face\{font-family:'([^']+)';font-style:(\w+);font-weight:(\d+);"
                        r"unicode-range:([^;]+);src:url\(data:font/woff2;base64,([A-Za-z0-9+/=]+)\)")
 TODAY = dt.date(2026, 11, 25)

@@ -177,9 +177,10 @@ def load_asset(src: str, line: int, manuscript: Path, fonts: FontSet | None = No
 def with_brand_font(data: bytes, fonts: FontSet | None) -> bytes:
     """A cleaned SVG whose labels are drawn in the brand's text font in every output."""
     from . import glyphs, svgtext
+    from .fonts import load_family
 
-    family = svgtext.family_named((fonts or glyphs.shipped_fonts()).names[0])
-    return data if family is None else svgtext.embed_font(data, family)
+    slugs = (fonts or glyphs.shipped_fonts()).slugs
+    return svgtext.embed_font(data, load_family(slugs[0])) if slugs else data
 
 
 def gunzip(data: bytes, src: str, line: int, manuscript: Path) -> bytes:

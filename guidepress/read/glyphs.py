@@ -40,6 +40,7 @@ class FontSet:
     names: tuple[str, ...]  # family names, e.g. ("Atkinson Hyperlegible", "Literata")
     chars: frozenset[str]  # characters every font has, plus those never drawn
     each: tuple[frozenset[str], ...]  # each family's own characters, in ``names`` order
+    slugs: tuple[str, ...] = ()  # their fontpkg slugs, in ``names`` order (text font first)
 
     def lacking(self, char: str) -> tuple[str, ...]:
         """The families that have no glyph for ``char``."""
@@ -68,7 +69,7 @@ def font_set(slugs: tuple[str, ...]) -> FontSet:
     """The fonts named by fontpkg slugs, e.g. ("atkinson-hyperlegible", "literata")."""
     each = tuple(family_chars(slug) for slug in slugs)
     names = tuple(load_family(slug).family for slug in slugs)
-    return FontSet(names, frozenset.intersection(*each) | NEVER_DRAWN, each)
+    return FontSet(names, frozenset.intersection(*each) | NEVER_DRAWN, each, slugs)
 
 
 @cache

@@ -422,23 +422,3 @@ def embed_font(data: bytes, family: FontFamily) -> bytes:
     ET.register_namespace("", SVG)
     ET.register_namespace("xlink", XLINK)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
-
-
-# -- which font --------------------------------------------------------------------------
-
-
-@cache
-def family_named(name: str) -> FontFamily | None:
-    """The installed fontpkg family whose name is ``name`` (a FontSet knows names only)."""
-    import pkgutil
-
-    from .fonts import load_family
-
-    for module in sorted(m.name for m in pkgutil.iter_modules() if m.name.startswith("fontpkg_")):
-        try:
-            family = load_family(module.removeprefix("fontpkg_").replace("_", "-"))
-        except (LookupError, OSError, ValueError, KeyError):
-            continue
-        if family.family == name:
-            return family
-    return None
